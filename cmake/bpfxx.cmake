@@ -1,0 +1,193 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
+#
+# bpfxx CMake module: compiles kernel programs with clang -target bpf.
+#
+#   bpfxx_add_bpf_object(<target> SOURCES <src>... [INCLUDE_DIRECTORIES <dir>...]
+#                        [COMPILE_OPTIONS <opt>...] [DEFINITIONS <def>...]
+#                        [OUTPUT_NAME <name>] [NO_CHECK] [EXCLUDE_FROM_ALL])
+#
+# Each source (C++ or plain C) is compiled to LLVM bitcode, the bitcode of all
+# sources is linked with llvm-link and compiled to one BPF ELF object
+# (<name>.bpf.o, name defaulting to <target>): ld.lld and Debian's bpftool
+# cannot link BPF objects with BTF, so linking happens before code generation.
+# The object is then checked for what the kernel cannot run (global
+# constructors, vtables, unwind tables, C++ runtime calls) and rejected with a
+# message that says why. The object's path is in the target property
+# BPFXX_OBJECT_FILE.
+
+include_guard(GLOBAL)
+
+# Include roots for kernel code: the source tree, or an installed package.
+if(EXISTS "${CMAKE_CURRENT_LIST_DIR}/../kernel/bpfxx")
+  get_filename_component(_bpfxx_root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
+  set(BPFXX_KERNEL_INCLUDE_DIRS "${_bpfxx_root}/kernel" "${_bpfxx_root}/include" CACHE INTERNAL "")
+else()
+  get_filename_component(_bpfxx_share "${CMAKE_CURRENT_LIST_DIR}/../.." ABSOLUTE)
+  get_filename_component(_bpfxx_prefix "${_bpfxx_share}/.." ABSOLUTE)
+  set(BPFXX_KERNEL_INCLUDE_DIRS "${_bpfxx_share}/bpfxx/kernel" "${_bpfxx_prefix}/include" CACHE INTERNAL "")
+endif()
+# Cache variables: the functions below may be called from any directory
+# scope, including a parent of the one that included this module.
+set(BPFXX_CHECK_OBJECT_SCRIPT "${CMAKE_CURRENT_LIST_DIR}/bpfxx_check_object.cmake" CACHE INTERNAL "")
+set(BPFXX_EMBED_SCRIPT "${CMAKE_CURRENT_LIST_DIR}/bpfxx_embed.cmake" CACHE INTERNAL "")
+
+# Flags measured in KERNEL-CXX.md. -gsimple-template-names keeps template
+# names valid for the kernel's BTF checks; -gomit-unreferenced-methods (clang
+# 19) keeps member functions out of BTF structs.
+set(BPFXX_BPF_COMMON_FLAGS -target bpf -O2 -g -mcpu=v3 -nostdinc -ffreestanding
+    -Wall -Wextra -Werror CACHE INTERNAL "")
+set(BPFXX_BPF_CXX_FLAGS -std=c++20 -fno-exceptions -fno-rtti -fno-asynchronous-unwind-tables
+    -fno-threadsafe-statics -nostdinc++ -Werror=global-constructors
+    -Werror=exit-time-destructors -gsimple-template-names -gomit-unreferenced-methods CACHE INTERNAL "")
+set(BPFXX_BPF_C_FLAGS -std=gnu11 CACHE INTERNAL "")
+
+set(BPFXX_CLANG_MIN_VERSION 19 CACHE INTERNAL "")
+
+function(_bpfxx_find_tool var)
+  if(${var})
+    return()
+  endif()
+  set(names)
+  foreach(v 21 20 19)
+    foreach(n ${ARGN})
+      list(APPEND names "${n}-${v}")
+    endforeach()
+  endforeach()
+  list(APPEND names ${ARGN})
+  find_program(${var} NAMES ${names} PATHS /usr/lib/llvm-19/bin /usr/lib/llvm-20/bin)
+endfunction()
+
+function(_bpfxx_require_toolchain)
+  if(BPFXX_TOOLCHAIN_OK)
+    return()
+  endif()
+  set(install_hint "On Debian 12: apt-get install clang-19 llvm-19 (or set BPFXX_CLANG to a clang++ with the BPF target)")
+  _bpfxx_find_tool(BPFXX_CLANG clang++)
+  if(NOT BPFXX_CLANG)
+    message(FATAL_ERROR "bpfxx: no clang++ found for compiling BPF programs. ${install_hint}")
+  endif()
+  execute_process(COMMAND "${BPFXX_CLANG}" --version OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+  string(REGEX MATCH "clang version ([0-9]+)" _ "${out}")
+  set(major "${CMAKE_MATCH_1}")
+  if(NOT rc EQUAL 0 OR NOT major OR major LESS BPFXX_CLANG_MIN_VERSION)
+    message(FATAL_ERROR "bpfxx: ${BPFXX_CLANG} is clang ${major}; BPF programs need clang ${BPFXX_CLANG_MIN_VERSION} or newer. ${install_hint}")
+  endif()
+  # The BPF target must be compiled in (some distributions build clang without it).
+  set(probe "${CMAKE_BINARY_DIR}/CMakeFiles/bpfxx_probe.c")
+  file(WRITE "${probe}" "int bpfxx_probe(void) { return 0; }\n")
+  execute_process(COMMAND "${BPFXX_CLANG}" -x c -target bpf -c "${probe}" -o "${probe}.o"
+                  RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "bpfxx: ${BPFXX_CLANG} cannot compile for -target bpf:\n${err}\n${install_hint}")
+  endif()
+  get_filename_component(clang_dir "${BPFXX_CLANG}" DIRECTORY)
+  foreach(tool llvm-link llvm-readelf llvm-nm llvm-cxxfilt)
+    string(TOUPPER "BPFXX_${tool}" var)
+    string(REPLACE "-" "_" var "${var}")
+    find_program(${var} NAMES ${tool}-${major} ${tool} HINTS "${clang_dir}" /usr/lib/llvm-${major}/bin NO_DEFAULT_PATH)
+    find_program(${var} NAMES ${tool}-${major} ${tool})
+    if(NOT ${var})
+      message(FATAL_ERROR "bpfxx: ${tool} (LLVM ${major}) not found; it links and checks BPF objects. On Debian 12: apt-get install llvm-${major}")
+    endif()
+  endforeach()
+  message(STATUS "bpfxx: BPF compiler ${BPFXX_CLANG} (clang ${major})")
+  set(BPFXX_CLANG_VERSION_MAJOR "${major}" CACHE INTERNAL "")
+  set(BPFXX_TOOLCHAIN_OK TRUE CACHE INTERNAL "")
+endfunction()
+
+function(bpfxx_add_bpf_object target)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "NO_CHECK;EXCLUDE_FROM_ALL" "OUTPUT_NAME"
+                        "SOURCES;INCLUDE_DIRECTORIES;COMPILE_OPTIONS;DEFINITIONS")
+  if(NOT arg_SOURCES)
+    message(FATAL_ERROR "bpfxx_add_bpf_object(${target}): SOURCES is required")
+  endif()
+  _bpfxx_require_toolchain()
+  if(NOT arg_OUTPUT_NAME)
+    set(arg_OUTPUT_NAME "${target}")
+  endif()
+  set(dir "${CMAKE_CURRENT_BINARY_DIR}/${target}.bpfxx")
+  set(object "${CMAKE_CURRENT_BINARY_DIR}/${arg_OUTPUT_NAME}.bpf.o")
+
+  set(includes)
+  foreach(d ${arg_INCLUDE_DIRECTORIES} ${BPFXX_KERNEL_INCLUDE_DIRS})
+    get_filename_component(d "${d}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    list(APPEND includes "-I${d}")
+  endforeach()
+  set(defs)
+  foreach(d ${arg_DEFINITIONS})
+    list(APPEND defs "-D${d}")
+  endforeach()
+
+  set(bitcode)
+  foreach(src ${arg_SOURCES})
+    get_filename_component(src "${src}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    get_filename_component(name "${src}" NAME)
+    get_filename_component(ext "${src}" LAST_EXT)
+    if(ext STREQUAL ".c")
+      set(lang -x c ${BPFXX_BPF_C_FLAGS})
+    elseif(ext MATCHES "^\\.(cpp|cc|cxx|C)$")
+      set(lang -x c++ ${BPFXX_BPF_CXX_FLAGS})
+    else()
+      message(FATAL_ERROR "bpfxx_add_bpf_object(${target}): ${src} is neither C (.c) nor C++ (.cpp, .cc, .cxx)")
+    endif()
+    set(bc "${dir}/${name}.bc")
+    file(RELATIVE_PATH rel "${CMAKE_BINARY_DIR}" "${bc}")
+    add_custom_command(OUTPUT "${bc}"
+      COMMAND "${BPFXX_CLANG}" ${lang} ${BPFXX_BPF_COMMON_FLAGS} ${includes} ${defs}
+              ${arg_COMPILE_OPTIONS} -emit-llvm -MD -MF "${bc}.d" -MT "${rel}" -c "${src}" -o "${bc}"
+      DEPENDS "${src}"
+      DEPFILE "${bc}.d"
+      COMMENT "Compiling BPF ${name}"
+      COMMAND_EXPAND_LISTS VERBATIM)
+    list(APPEND bitcode "${bc}")
+  endforeach()
+
+  set(check_cmd)
+  if(NOT arg_NO_CHECK)
+    set(check_cmd COMMAND "${CMAKE_COMMAND}" "-DOBJECT=${object}" "-DREADELF=${BPFXX_LLVM_READELF}"
+                  "-DNM=${BPFXX_LLVM_NM}" "-DCXXFILT=${BPFXX_LLVM_CXXFILT}"
+                  -P "${BPFXX_CHECK_OBJECT_SCRIPT}")
+  endif()
+  add_custom_command(OUTPUT "${object}"
+    COMMAND "${BPFXX_LLVM_LINK}" ${bitcode} -o "${dir}/${arg_OUTPUT_NAME}.linked.bc"
+    COMMAND "${BPFXX_CLANG}" -target bpf -mcpu=v3 -O2 -g -c "${dir}/${arg_OUTPUT_NAME}.linked.bc" -o "${object}"
+    ${check_cmd}
+    DEPENDS ${bitcode} "${BPFXX_CHECK_OBJECT_SCRIPT}"
+    COMMENT "Linking BPF object ${arg_OUTPUT_NAME}.bpf.o"
+    VERBATIM)
+  set(all ALL)
+  if(arg_EXCLUDE_FROM_ALL)
+    set(all)
+  endif()
+  add_custom_target(${target} ${all} DEPENDS "${object}")
+  set_target_properties(${target} PROPERTIES BPFXX_OBJECT_FILE "${object}")
+endfunction()
+
+#   bpfxx_embed_object(<target> OBJECT <bpf-object-target> [NAME <identifier>])
+#
+# Generates <identifier>.embed.hpp with the object's bytes
+# (bpfxx_embedded::<identifier>() returns them as std::span<const std::byte>)
+# and an INTERFACE <target> to link, so the program needs no file at run time.
+function(bpfxx_embed_object target)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "OBJECT;NAME" "")
+  if(NOT arg_OBJECT)
+    message(FATAL_ERROR "bpfxx_embed_object(${target}): OBJECT is required")
+  endif()
+  if(NOT arg_NAME)
+    set(arg_NAME "${arg_OBJECT}")
+  endif()
+  string(MAKE_C_IDENTIFIER "${arg_NAME}" arg_NAME)
+  get_target_property(object ${arg_OBJECT} BPFXX_OBJECT_FILE)
+  set(dir "${CMAKE_CURRENT_BINARY_DIR}/${target}.include")
+  set(header "${dir}/${arg_NAME}.embed.hpp")
+  add_custom_command(OUTPUT "${header}"
+    COMMAND "${CMAKE_COMMAND}" "-DOBJECT=${object}" "-DHEADER=${header}" "-DNAME=${arg_NAME}"
+            -P "${BPFXX_EMBED_SCRIPT}"
+    DEPENDS "${object}" ${arg_OBJECT} "${BPFXX_EMBED_SCRIPT}"
+    COMMENT "Embedding BPF object ${arg_NAME}"
+    VERBATIM)
+  add_custom_target(${target}_generate DEPENDS "${header}")
+  add_library(${target} INTERFACE)
+  target_include_directories(${target} INTERFACE "${dir}")
+  add_dependencies(${target} ${target}_generate)
+endfunction()
