@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+// bpfxx::error — the one exception type of setup operations (open, load,
+// attach, create, pin). Hot paths return std::optional or bpfxx::result.
+#pragma once
+#ifdef __bpf__
+#error "bpfxx/error.hpp is user-space only; kernel code includes <bpfxx/kernel.hpp>"
+#endif
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+namespace bpfxx {
+
+// Derived from std::runtime_error rather than std::system_error: in a fully
+// static binary std::system_error pulls in ~127 KB of categories.
+class error : public std::runtime_error {
+public:
+    explicit error(const std::string& what, int code = 0, std::string details = {})
+        : std::runtime_error(what), code_(code), details_(std::move(details)) {}
+
+    // errno of the failing system call, 0 when the error is not from one.
+    [[nodiscard]] int code() const noexcept { return code_; }
+    // Long supporting text (a verifier log, say); empty when there is none.
+    [[nodiscard]] const std::string& details() const noexcept { return details_; }
+
+private:
+    int code_;
+    std::string details_;
+};
+
+namespace detail {
+
+inline void append(std::string& out, std::string_view s) { out.append(s); }
+inline void append(std::string& out, const char* s) { out.append(s); }
+inline void append(std::string& out, const std::string& s) { out.append(s); }
+inline void append(std::string& out, char c) { out.push_back(c); }
+template <class T>
+    requires(std::is_integral_v<T> && !std::is_same_v<T, char> && !std::is_same_v<T, bool>)
+void append(std::string& out, T v) {
+    out.append(std::to_string(v));
+}
+inline void append(std::string& out, bool v) { out.append(v ? "true" : "false"); }
+
+// Small replacement for std::format: concatenates strings and integers.
+template <class... A>
+std::string cat(const A&... parts) {
+    std::string out;
+    (append(out, parts), ...);
+    return out;
+}
+
+// Hexadecimal with 0x prefix, for offsets and addresses in messages.
+inline std::string hex(std::uint64_t v) {
+    static constexpr char digits[] = "0123456789abcdef";
+    char buf[18];
+    int n = 0;
+    do {
+        buf[n++] = digits[v & 0xf];
+        v >>= 4;
+    } while (v != 0);
+    std::string out = "0x";
+    while (n > 0) out.push_back(buf[--n]);
+    return out;
+}
+
+// Every throw in bpfxx goes through here, so a -fno-exceptions build can be
+// supported by changing this one function.
+[[noreturn]] inline void raise(std::string what, int code = 0, std::string details = {}) {
+    throw error(what, code, std::move(details));
+}
+
+// Throws for a failed system call: "<what>: <strerror> (errno N)".
+[[noreturn]] inline void raise_errno(std::string_view what, int code = errno) {
+    raise(cat(what, ": ", std::strerror(code), " (errno ", code, ")"), code);
+}
+
+}  // namespace detail
+}  // namespace bpfxx

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+#pragma once
+#ifndef __bpf__
+#error "bpfxx kernel headers need clang -target bpf"
+#endif
+
+#include "types.hpp"
+
+// Programs, maps and the license, placed as libbpf's conventions want them.
+// All three are extern "C" so their ELF symbols keep the plain names the
+// loader and the skeleton use (a C++ name would be mangled).
+
+// BPFXX_PROGRAM("tracepoint/syscalls/sys_enter_execve")
+// int on_execve(bpfxx::trace_event<bpfxx::syscall_enter>* ctx) { ... }
+//
+// The section name selects the program type and attach point. Every
+// parameter must be named: an unnamed one makes the kernel reject the BTF.
+#define BPFXX_PROGRAM(section_name) extern "C" [[gnu::section(section_name), gnu::used]]
+
+// BPFXX_MAP(counts, bpfxx::hash_map<u32, u64, 1024>);
+//
+// Defines the map (the braces make extern "C" a definition, not a
+// declaration) in the .maps section. The type may contain commas.
+#define BPFXX_MAP(name, ...)                                                                       \
+    extern "C" {                                                                                   \
+    [[gnu::section(".maps"), gnu::used]] __VA_ARGS__ name;                                         \
+    }                                                                                              \
+    static_assert(true)
+
+// BPFXX_LICENSE("Dual MIT/GPL");
+//
+// The kernel lets a program call GPL-only helpers (bpf_probe_read_*,
+// bpf_trace_printk, ...) only when this string is GPL-compatible.
+#define BPFXX_LICENSE(license_string)                                                              \
+    extern "C" {                                                                                   \
+    [[gnu::section("license"), gnu::used]] char LICENSE[] = license_string;                        \
+    }                                                                                              \
+    static_assert(true)
