@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+// A move-only file descriptor: the handle every kernel object (map, program,
+// link, BTF, perf event, epoll) is held by.
+#pragma once
+#ifdef __bpf__
+#error "bpfxx/sys/fd.hpp is user-space only"
+#endif
+
+#include <bpfxx/error.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <utility>
+
+namespace bpfxx::sys {
+
+class fd {
+public:
+    constexpr fd() noexcept = default;
+    // Takes ownership of `raw` (-1 for none).
+    constexpr explicit fd(int raw) noexcept : fd_(raw) {}
+    fd(fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+    fd& operator=(fd&& o) noexcept {
+        if (this != &o) {
+            reset();
+            fd_ = std::exchange(o.fd_, -1);
+        }
+        return *this;
+    }
+    fd(const fd&) = delete;
+    fd& operator=(const fd&) = delete;
+    ~fd() { reset(); }
+
+    [[nodiscard]] int get() const noexcept { return fd_; }
+    [[nodiscard]] int native_handle() const noexcept { return fd_; }
+    explicit operator bool() const noexcept { return fd_ >= 0; }
+    // Hands ownership out; this handle becomes empty.
+    [[nodiscard]] int release() noexcept { return std::exchange(fd_, -1); }
+    void reset() noexcept {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+    }
+
+    // A second descriptor for the same object (O_CLOEXEC, never 0-2).
+    [[nodiscard]] fd duplicate() const {
+        int d = ::fcntl(fd_, F_DUPFD_CLOEXEC, 3);
+        if (d < 0) detail::raise_errno("dup of a file descriptor failed");
+        return fd(d);
+    }
+
+private:
+    int fd_ = -1;
+};
+
+}  // namespace bpfxx::sys
+
+namespace bpfxx::detail {
+
+// Several bpf(2) fields read fd 0 as "none" (btf_fd, inner_map_fd,
+// attach_prog_fd): a kernel object must never live in 0-2, which a program
+// that closed stdin would otherwise hand out. Moves `raw` to 3 or above.
+inline int above_stdio(int raw) noexcept {
+    if (raw < 0 || raw > 2) return raw;
+    int moved = ::fcntl(raw, F_DUPFD_CLOEXEC, 3);
+    int saved = errno;
+    ::close(raw);
+    errno = saved;
+    return moved;
+}
+
+}  // namespace bpfxx::detail
