@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+// bpfxx::link — what keeps an attached program attached. Destroying it (or
+// detach()) takes the program off again.
+#pragma once
+#ifdef __bpf__
+#error "bpfxx/link.hpp is user-space only"
+#endif
+
+#include <bpfxx/shared/types.hpp>
+#include <bpfxx/sys/fd.hpp>
+#include <bpfxx/sys/perf_event.hpp>
+
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace bpfxx {
+
+enum class link_kind : u8 {
+    none,
+    // A BPF link fd (BPF_LINK_CREATE, BPF_RAW_TRACEPOINT_OPEN): the kernel
+    // detaches when the last reference to it goes; a pinned link stays.
+    bpf_link,
+    // A perf event fd carrying the program through PERF_EVENT_IOC_SET_BPF
+    // (kernels before 5.15 have no BPF link for perf events). The program
+    // goes with the event, which detach() disables and closes.
+    perf_event,
+};
+
+constexpr const char* to_string(link_kind k) noexcept {
+    switch (k) {
+    case link_kind::none: return "none";
+    case link_kind::bpf_link: return "bpf_link";
+    case link_kind::perf_event: return "perf_event";
+    }
+    return "unknown";
+}
+
+class link {
+public:
+    link() noexcept = default;
+
+    // Owns a BPF link fd and, when the link is over a perf event, that
+    // event's fd too. `description` names the attachment in messages
+    // ("tracepoint syscalls/sys_enter_getpid").
+    [[nodiscard]] static link from_bpf_link(sys::fd link_fd, std::string description, sys::fd perf_event = {}) {
+        return link(link_kind::bpf_link, std::move(link_fd), std::move(perf_event), std::move(description));
+    }
+    // Owns a perf event fd that a program was set on with
+    // PERF_EVENT_IOC_SET_BPF.
+    [[nodiscard]] static link from_perf_event(sys::fd perf_event, std::string description) {
+        return link(link_kind::perf_event, sys::fd(), std::move(perf_event), std::move(description));
+    }
+
+    link(link&& o) noexcept
+        : kind_(std::exchange(o.kind_, link_kind::none)), link_fd_(std::move(o.link_fd_)),
+          perf_fd_(std::move(o.perf_fd_)), description_(std::move(o.description_)) {}
+    link& operator=(link&& o) noexcept {
+        if (this != &o) {
+            detach();
+            kind_ = std::exchange(o.kind_, link_kind::none);
+            link_fd_ = std::move(o.link_fd_);
+            perf_fd_ = std::move(o.perf_fd_);
+            description_ = std::move(o.description_);
+        }
+        return *this;
+    }
+    link(const link&) = delete;
+    link& operator=(const link&) = delete;
+    ~link() { detach(); }
+
+    // Releases this handle's hold on the attachment; the program stops
+    // running unless something else (a pin, a duplicated fd) keeps it.
+    void detach() noexcept {
+        if (kind_ == link_kind::perf_event && perf_fd_) {
+            // A program set by ioctl cannot be taken off an event. When
+            // someone else keeps the event open (attach_perf_event with a
+            // borrowed fd), disabling it at least stops a perf_event
+            // program; tracepoint and probe programs run until the event's
+            // last descriptor is closed.
+            (void)sys::perf_event_ioctl(perf_fd_.get(), sys::perf_event_ioc_disable);
+        }
+        link_fd_.reset();
+        perf_fd_.reset();
+        kind_ = link_kind::none;
+    }
+
+    [[nodiscard]] link_kind kind() const noexcept { return kind_; }
+    explicit operator bool() const noexcept { return kind_ != link_kind::none; }
+
+    // The descriptor that is the attachment: the BPF link for bpf_link, the
+    // perf event for perf_event; -1 when empty.
+    [[nodiscard]] int fd() const noexcept {
+        return kind_ == link_kind::bpf_link ? link_fd_.get() : perf_fd_.get();
+    }
+    // The perf event under the attachment, -1 when there is none.
+    [[nodiscard]] int perf_event_fd() const noexcept { return perf_fd_.get(); }
+
+    // What is attached where, for messages ("tracepoint syscalls/sys_enter_getpid").
+    [[nodiscard]] const std::string& description() const noexcept { return description_; }
+
+private:
+    link(link_kind kind, sys::fd link_fd, sys::fd perf_fd, std::string description) noexcept
+        : kind_(kind), link_fd_(std::move(link_fd)), perf_fd_(std::move(perf_fd)),
+          description_(std::move(description)) {}
+
+    link_kind kind_ = link_kind::none;
+    sys::fd link_fd_;
+    sys::fd perf_fd_;
+    std::string description_;
+};
+
+}  // namespace bpfxx
