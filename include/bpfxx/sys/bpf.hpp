@@ -199,6 +199,20 @@ static_assert(sizeof(prog_test_run) == 80);
 
 }  // namespace attr
 
+// struct bpf_map_info (uapi bpf.h) up to the name; BPF_OBJ_GET_INFO_BY_FD
+// fills no more than info_len bytes.
+struct map_info {
+    u32 type = 0;
+    u32 id = 0;
+    u32 key_size = 0;
+    u32 value_size = 0;
+    u32 max_entries = 0;
+    u32 map_flags = 0;
+    char name[16] = {};
+};
+static_assert(sizeof(map_info) == 40);
+
+
 // The raw system call: the result, or -1 with errno set. Retries EINTR.
 template <class Attr>
 long bpf(bpf_cmd cmd, Attr& a) noexcept {

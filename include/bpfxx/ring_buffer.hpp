@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+// bpfxx::ring_buffer — the user-space consumer of a BPF ring buffer map
+// (BPF_MAP_TYPE_RINGBUF, Linux 5.8). Records are read where the kernel wrote
+// them, through the map's mmap: no system call and no copy per record.
+//
+//     auto rb = bpfxx::ring_buffer::open(map_fd);
+//     while (running) {
+//         auto n = rb.poll_as<event>(std::chrono::milliseconds(100),
+//                                    [](const event& e) { handle(e); });
+//         if (!n && n.error() != EINTR) break;
+//     }
+#pragma once
+#ifdef __bpf__
+#error "bpfxx/ring_buffer.hpp is user-space only"
+#endif
+
+#include <bpfxx/detail/ring_buffer_core.hpp>
+#include <bpfxx/error.hpp>
+#include <bpfxx/result.hpp>
+#include <bpfxx/shared/map_types.hpp>
+#include <bpfxx/sys/bpf.hpp>
+#include <bpfxx/sys/epoll.hpp>
+#include <bpfxx/sys/fd.hpp>
+#include <bpfxx/sys/mmap.hpp>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstddef>
+#include <cstring>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace bpfxx {
+namespace detail {
+
+inline std::string map_label(int fd, const sys::map_info& info) {
+    const std::string_view name(info.name, ::strnlen(info.name, sizeof(info.name)));
+    return name.empty() ? cat("map fd ", fd, " (id ", info.id, ")")
+                        : cat("map '", name, "' (fd ", fd, ", id ", info.id, ")");
+}
+
+}  // namespace detail
+
+// The consumer side of one BPF ring buffer map. Move-only; unmaps and closes
+// its own descriptor when destroyed. One ring_buffer per map: the kernel
+// keeps a single consumer position.
+class ring_buffer {
+public:
+    // Opens the ring buffer behind `map_fd`, which stays the caller's (it is
+    // duplicated). Throws bpfxx::error if the fd is not a
+    // BPF_MAP_TYPE_RINGBUF map or cannot be mapped.
+    [[nodiscard]] static ring_buffer open(int map_fd) {
+        if (map_fd < 0) detail::raise(detail::cat("ring buffer: invalid map fd ", map_fd), EBADF);
+        sys::fd fd(::fcntl(map_fd, F_DUPFD_CLOEXEC, 3));
+        if (!fd) detail::raise_errno(detail::cat("ring buffer: duplicating map fd ", map_fd, " failed"));
+
+        sys::map_info info;
+        sys::attr::obj_info get;
+        get.bpf_fd = static_cast<u32>(fd.get());
+        get.info_len = sizeof(info);
+        get.info = sys::ptr_to_u64(&info);
+        if (sys::bpf(sys::bpf_cmd::obj_get_info_by_fd, get) < 0)
+            detail::raise_errno(detail::cat("ring buffer: fd ", map_fd,
+                                            " is not a BPF map (BPF_OBJ_GET_INFO_BY_FD failed)"));
+        const std::string label = detail::map_label(map_fd, info);
+        const auto type = static_cast<map_type>(info.type);
+        if (type == map_type::user_ringbuf)
+            detail::raise(detail::cat("ring buffer: ", label,
+                                      " is a user_ringbuf, which user space writes and BPF programs read; "
+                                      "bpfxx::ring_buffer reads a ringbuf (BPF_MAP_TYPE_RINGBUF)"),
+                          EINVAL);
+        if (type != map_type::ringbuf)
+            detail::raise(detail::cat("ring buffer: ", label, " has type ", to_string(type), " (", info.type,
+                                      "), not ringbuf (BPF_MAP_TYPE_RINGBUF, Linux 5.8)"),
+                          EINVAL);
+
+        // The kernel makes max_entries a power of two and a multiple of its
+        // page size (arm64: 4K, 16K or 64K), which sysconf reports.
+        const long page = ::sysconf(_SC_PAGESIZE);
+        const std::size_t capacity = info.max_entries;
+        if (page <= 0 || capacity == 0 || (capacity & (capacity - 1)) != 0 ||
+            capacity % static_cast<std::size_t>(page) != 0)
+            detail::raise(detail::cat("ring buffer: ", label, " has max_entries ", info.max_entries,
+                                      ", not a power of two multiple of the page size ", page),
+                          EINVAL);
+        const auto page_size = static_cast<std::size_t>(page);
+
+        // Offset 0: the consumer page, the only writable part (Linux 5.8).
+        auto consumer = sys::mapping::map(fd.get(), page_size, PROT_READ | PROT_WRITE, 0);
+        if (!consumer) {
+            const int e = errno;
+            detail::raise_errno(detail::cat("ring buffer: mmap of the consumer page of ", label, " failed",
+                                            e == EPERM || e == EACCES ? " (was the fd opened read-only?)" : ""),
+                                e);
+        }
+        // Offset page_size: the producer page, then the data pages twice.
+        auto producer = sys::mapping::map(fd.get(), page_size + 2 * capacity, PROT_READ,
+                                             static_cast<off_t>(page_size));
+        if (!producer)
+            detail::raise_errno(detail::cat("ring buffer: mmap of the producer page and ", 2 * capacity,
+                                            " data bytes of ", label, " failed"));
+        return ring_buffer(std::move(fd), std::move(consumer), std::move(producer), capacity, page_size);
+    }
+
+    ring_buffer(ring_buffer&&) noexcept = default;
+    ring_buffer& operator=(ring_buffer&&) noexcept = default;
+    ring_buffer(const ring_buffer&) = delete;
+    ring_buffer& operator=(const ring_buffer&) = delete;
+    ~ring_buffer() = default;
+
+    // Calls f(std::span<const std::byte>) for every record submitted so far,
+    // in order. The span views the ring itself and is valid only during the
+    // call (copy what must outlive it). Discarded records are skipped; a
+    // record still being written (BUSY) ends the walk, as does f returning
+    // false (after that record; call consume again for the rest). Returns
+    // the number of records f was called for. Never throws but what f throws;
+    // a record whose callback threw counts as consumed.
+    template <class F>
+        requires ring_buffer_callback<F, std::span<const std::byte>>
+    std::size_t consume(F&& f) {
+        return core_.consume(f);
+    }
+
+    // f(const T&) for every record of at least sizeof(T) bytes, viewed in
+    // place (T is the struct the BPF program submits, shared through a
+    // header). Shorter records are consumed without a call and counted in
+    // short_records().
+    template <ring_buffer_record T, class F>
+        requires ring_buffer_callback<F, const T&>
+    std::size_t consume_as(F&& f) {
+        return core_.consume_as<T>(f);
+    }
+
+    // Waits up to `timeout` (negative: forever) until records are
+    // available, then consumes them as consume() does. Returns the number of
+    // records delivered, 0 on timeout, or the errno of poll(2): EINTR when a
+    // signal arrived, which is a normal way to stop waiting.
+    template <class F>
+        requires ring_buffer_callback<F, std::span<const std::byte>>
+    result<std::size_t> poll(std::chrono::milliseconds timeout, F&& f) {
+        if (auto ready = wait(timeout); !ready) return failure{ready.error()};
+        return core_.consume(f);
+    }
+
+    // poll() with consume_as<T>().
+    template <ring_buffer_record T, class F>
+        requires ring_buffer_callback<F, const T&>
+    result<std::size_t> poll_as(std::chrono::milliseconds timeout, F&& f) {
+        if (auto ready = wait(timeout); !ready) return failure{ready.error()};
+        return core_.consume_as<T>(f);
+    }
+
+    // The map's fd (this object's duplicate): readable (POLLIN/EPOLLIN)
+    // while records are unconsumed, for asio, libuv or an epoll loop. With
+    // edge-triggered epoll, drain with consume() after each readiness: a
+    // walk that returns because it caught up never misses a wakeup, but one
+    // stopped early by its callback gets no new edge for what is left.
+    [[nodiscard]] int native_handle() const noexcept { return fd_.get(); }
+
+    // Bytes between the consumer and the producer position, headers and
+    // discarded records included; 0 when everything is consumed.
+    [[nodiscard]] std::size_t available() const noexcept { return core_.available(); }
+    // The data area's size in bytes (the map's max_entries).
+    [[nodiscard]] std::size_t capacity() const noexcept { return core_.capacity(); }
+    // Records that consume_as() skipped as shorter than its type.
+    [[nodiscard]] std::size_t short_records() const noexcept { return core_.short_records(); }
+
+private:
+    ring_buffer(sys::fd fd, sys::mapping consumer, sys::mapping producer, std::size_t capacity,
+                std::size_t page_size) noexcept
+        : fd_(std::move(fd)),
+          consumer_page_(std::move(consumer)),
+          producer_pages_(std::move(producer)),
+          core_(reinterpret_cast<u64*>(consumer_page_.data()),
+                reinterpret_cast<const u64*>(producer_pages_.data()), producer_pages_.data() + page_size,
+                capacity) {}
+
+    // The kernel reports POLLIN while producer and consumer positions differ
+    // (Linux 5.8); when they already do, or when not waiting at all, the
+    // walk needs no system call.
+    result<void> wait(std::chrono::milliseconds timeout) noexcept {
+        if (timeout.count() == 0 || core_.available() != 0) return {};
+        if (!fd_) return failure{EBADF};
+        pollfd p{};
+        p.fd = fd_.get();
+        p.events = POLLIN;
+        if (::poll(&p, 1, sys::poll_timeout(timeout)) < 0) return failure{errno};
+        return {};
+    }
+
+    sys::fd fd_;
+    sys::mapping consumer_page_;
+    sys::mapping producer_pages_;
+    detail::ring_buffer_core core_;  // last: views the mappings above
+};
+
+}  // namespace bpfxx
