@@ -348,6 +348,27 @@ TEST(Object, MultiSourceObjectLinksCxxAndC) {
     EXPECT_EQ(o.maps().size(), 1u);
 }
 
+TEST(Object, LegacyMapDefinitions) {
+    auto o = bpfxx::object::open(object_path("legacy_maps.bpf.o"));
+    EXPECT_EQ(names_of_maps(o), (std::vector<std::string>{"legacy_hash", "legacy_array"}));
+    const auto* h = o.find_map("legacy_hash");
+    EXPECT_TRUE(h->legacy);
+    EXPECT_EQ(h->section_name, "maps");
+    EXPECT_EQ(h->type, bpfxx::map_type::hash);
+    EXPECT_EQ(h->key_size, 4u);
+    EXPECT_EQ(h->value_size, 8u);
+    EXPECT_EQ(h->max_entries, 128u);
+    EXPECT_EQ(h->flags, bpfxx::map_flags::no_prealloc);
+    const auto* a = o.find_map("legacy_array");
+    EXPECT_EQ(a->type, bpfxx::map_type::array);
+    EXPECT_EQ(a->value_size, 16u);
+    EXPECT_EQ(a->max_entries, 4u);
+    EXPECT_EQ(a->offset, 20u);
+    auto relos = relocations_of(o, program_named(o, "legacy_user"));
+    EXPECT_EQ(std::count(relos.begin(), relos.end(), "map legacy_hash"), 1);
+    EXPECT_EQ(std::count(relos.begin(), relos.end(), "map legacy_array"), 1);
+}
+
 TEST(ObjectErrors, RefusesCxxRuntimeLeftovers) {
     auto base = read_bytes(object_path("maps_cxx.bpf.o"));
 

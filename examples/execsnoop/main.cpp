@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+// execsnoop: prints every exec on the system as it happens, from a C++
+// kernel program loaded by bpfxx's own loader. Options follow libbpf-tools'
+// execsnoop.
+#include "execsnoop.embed.hpp"
+#include "execsnoop.hpp"
+
+#include <bpfxx/loader.hpp>
+#include <bpfxx/ring_buffer.hpp>
+
+#include <pwd.h>
+#include <signal.h>
+#include <time.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace {
+
+volatile sig_atomic_t stop_requested = 0;
+
+struct options {
+    long uid = -1;            // -u
+    bool failed_only = false; // -x
+    std::string name;         // -n: comm or any argument contains it
+    bool time_column = false; // -T
+    bool timestamp = false;   // -t: seconds since start
+    bool print_uid = false;   // -U
+    bool quote = false;       // -q
+    unsigned max_args = execsnoop::max_args;
+    double duration = 0;      // -d SECONDS: exit after that long (0 = until Ctrl-C)
+    bool first_event = false; // --first-event: exit after one event (for measurements)
+};
+
+[[noreturn]] void usage(int status) {
+    std::fprintf(status == 0 ? stdout : stderr,
+                 "usage: execsnoop [-T] [-t] [-U] [-x] [-q] [-u UID] [-n NAME] [--max-args N] [-d SECONDS]\n"
+                 "Trace exec() syscalls.\n"
+                 "  -T             include a time column (HH:MM:SS)\n"
+                 "  -t             include a timestamp column (seconds since start)\n"
+                 "  -U             include a UID column\n"
+                 "  -x             only failed execs\n"
+                 "  -q             quote arguments\n"
+                 "  -u UID         only this user id (name or number)\n"
+                 "  -n NAME        only commands whose name or arguments contain NAME\n"
+                 "  --max-args N   read at most N arguments (1-%u, default %u)\n"
+                 "  -d SECONDS     stop after SECONDS (default: until Ctrl-C)\n",
+                 execsnoop::max_args, execsnoop::max_args);
+    std::exit(status);
+}
+
+options parse(int argc, char** argv) {
+    options o;
+    auto value = [&](int& i) -> const char* {
+        if (i + 1 >= argc) usage(2);
+        return argv[++i];
+    };
+    for (int i = 1; i < argc; ++i) {
+        std::string_view a = argv[i];
+        if (a == "-T") o.time_column = true;
+        else if (a == "-t") o.timestamp = true;
+        else if (a == "-U") o.print_uid = true;
+        else if (a == "-x") o.failed_only = true;
+        else if (a == "-q") o.quote = true;
+        else if (a == "-n") o.name = value(i);
+        else if (a == "-d") o.duration = std::atof(value(i));
+        else if (a == "--first-event") o.first_event = true;
+        else if (a == "--max-args") {
+            long n = std::atol(value(i));
+            if (n < 1 || n > static_cast<long>(execsnoop::max_args)) usage(2);
+            o.max_args = static_cast<unsigned>(n);
+        } else if (a == "-u") {
+            const char* v = value(i);
+            char* end = nullptr;
+            long uid = std::strtol(v, &end, 10);
+            if (end != v && *end == '\0') {
+                o.uid = uid;
+            } else if (const passwd* pw = ::getpwnam(v)) {
+                o.uid = static_cast<long>(pw->pw_uid);
+            } else {
+                std::fprintf(stderr, "execsnoop: unknown user '%s'\n", v);
+                std::exit(2);
+            }
+        } else if (a == "-h" || a == "--help") {
+            usage(0);
+        } else {
+            usage(2);
+        }
+    }
+    return o;
+}
+
+// The filename and arguments, NUL-separated in the event, as one line.
+std::string arguments(const execsnoop::event& e, bool quote) {
+    std::string out;
+    std::size_t size = std::min<std::size_t>(e.args_size, sizeof(e.args));
+    std::size_t start = 0;
+    for (unsigned n = 0; n < e.args_count && start < size; ++n) {
+        auto len = ::strnlen(e.args + start, size - start);
+        if (!out.empty()) out.push_back(' ');
+        if (quote) out.push_back('"');
+        out.append(e.args + start, len);
+        if (quote) out.push_back('"');
+        start += len + 1;
+    }
+    if (e.args_count == execsnoop::max_args || e.args_size >= sizeof(e.args) - execsnoop::arg_size)
+        out.append(" ...");
+    return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const auto started = std::chrono::steady_clock::now();
+    options opt = parse(argc, argv);
+
+    struct sigaction sa {};
+    sa.sa_handler = [](int) { stop_requested = 1; };
+    ::sigaction(SIGINT, &sa, nullptr);
+    ::sigaction(SIGTERM, &sa, nullptr);
+
+    try {
+        auto object = bpfxx::object::parse(bpfxx_embedded::execsnoop(), "execsnoop.bpf.o");
+        bpfxx::load_options load;
+        if (opt.uid >= 0) load.set_global("filter_uid", static_cast<std::uint32_t>(opt.uid));
+        load.set_global("failed_only", opt.failed_only);
+        load.set_global("arg_limit", static_cast<std::uint32_t>(opt.max_args));
+        auto loaded = bpfxx::loaded_object::load(object, load);
+        auto links = loaded.attach_all();
+        auto events = bpfxx::ring_buffer::open(loaded.map("events").fd());
+
+        if (opt.time_column) std::printf("%-8s ", "TIME");
+        if (opt.timestamp) std::printf("%-8s ", "TIME(s)");
+        if (opt.print_uid) std::printf("%-6s ", "UID");
+        std::printf("%-16s %-7s %-7s %3s %s\n", "PCOMM", "PID", "TID", "RET", "ARGS");
+        std::fflush(stdout);
+
+        std::uint64_t first_ts = 0;
+        bool done = false;
+        auto print = [&](const execsnoop::event& e) {
+            auto args = arguments(e, opt.quote);
+            if (!opt.name.empty() && std::string_view(e.comm).find(opt.name) == std::string_view::npos &&
+                args.find(opt.name) == std::string::npos)
+                return;
+            if (opt.time_column) {
+                char buf[16];
+                time_t now = ::time(nullptr);
+                tm local{};
+                ::localtime_r(&now, &local);
+                std::strftime(buf, sizeof buf, "%H:%M:%S", &local);
+                std::printf("%-8s ", buf);
+            }
+            if (opt.timestamp) {
+                if (first_ts == 0) first_ts = e.ts_ns;
+                std::printf("%-8.3f ", static_cast<double>(e.ts_ns - first_ts) / 1e9);
+            }
+            if (opt.print_uid) std::printf("%-6u ", e.uid);
+            std::printf("%-16.16s %-7u %-7u %3d %s\n", e.comm, e.pid, e.tid, e.retval, args.c_str());
+            if (opt.first_event) done = true;
+        };
+
+        while (!stop_requested && !done) {
+            if (opt.duration > 0 &&
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= opt.duration)
+                break;
+            auto r = events.poll_as<execsnoop::event>(std::chrono::milliseconds(100), print);
+            if (!r && r.error() != EINTR) {
+                std::fprintf(stderr, "execsnoop: polling the ring buffer failed: %s\n", r.message().c_str());
+                return 1;
+            }
+            std::fflush(stdout);
+        }
+    } catch (const bpfxx::error& e) {
+        std::fprintf(stderr, "execsnoop: %s\n", e.what());
+        if (!e.details().empty()) std::fprintf(stderr, "%s\n", e.details().c_str());
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,757 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+// bpfxx's own loader: turns a parsed object into kernel objects over raw
+// bpf(2) — sanitised BTF, maps, relocated programs with func/line info —
+// and attaches programs. Replaces libbpf's bpf_object__load().
+#pragma once
+#ifdef __bpf__
+#error "bpfxx/loader.hpp is user-space only"
+#endif
+
+#include <bpfxx/attach.hpp>
+#include <bpfxx/btf/sanitize.hpp>
+#include <bpfxx/error.hpp>
+#include <bpfxx/link.hpp>
+#include <bpfxx/object.hpp>
+#include <bpfxx/sys/bpf.hpp>
+#include <bpfxx/sys/fd.hpp>
+#include <bpfxx/sys/mmap.hpp>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bpfxx {
+
+// What load() may change before maps are created and programs verified.
+class load_options {
+public:
+    // Overrides the initial value of a global variable (.rodata, .data) by
+    // name. The size must equal the variable's size in the object.
+    template <class T>
+        requires std::is_trivially_copyable_v<T>
+    load_options& set_global(std::string_view name, const T& value) {
+        std::vector<std::byte> bytes(sizeof(T));
+        std::memcpy(bytes.data(), &value, sizeof(T));
+        globals_[std::string(name)] = std::move(bytes);
+        return *this;
+    }
+    // Replaces a map's max_entries before it is created.
+    load_options& set_max_entries(std::string_view map, std::uint32_t n) {
+        max_entries_[std::string(map)] = n;
+        return *this;
+    }
+    // Loads only the named programs (all when never called).
+    load_options& only_programs(std::vector<std::string> names) {
+        only_ = std::move(names);
+        return *this;
+    }
+    // Verifier log level for a program the verifier rejects (1 or 2).
+    load_options& log_level(std::uint32_t level) {
+        log_level_ = level;
+        return *this;
+    }
+
+private:
+    friend class loaded_object;
+    std::map<std::string, std::vector<std::byte>, std::less<>> globals_;
+    std::map<std::string, std::uint32_t, std::less<>> max_entries_;
+    std::vector<std::string> only_;
+    std::uint32_t log_level_ = 1;
+};
+
+namespace detail {
+
+inline std::size_t page_size() noexcept {
+    static const std::size_t size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    return size;
+}
+
+// CPUs the kernel may bring online (/sys/devices/system/cpu/possible, e.g.
+// "0-3" or "0,2-5"): the size of per-CPU and perf event array maps.
+inline std::uint32_t possible_cpus() {
+    static const std::uint32_t n = [] {
+        std::ifstream in("/sys/devices/system/cpu/possible");
+        std::string text;
+        std::getline(in, text);
+        std::uint32_t highest = 0;
+        bool any = false;
+        const char* p = text.data();
+        const char* end = p + text.size();
+        while (p < end) {
+            std::uint32_t v = 0;
+            auto [next, ec] = std::from_chars(p, end, v);
+            if (ec != std::errc()) break;
+            highest = std::max(highest, v);
+            any = true;
+            p = next;
+            if (p < end && (*p == '-' || *p == ',')) ++p;
+        }
+        if (any) return highest + 1;
+        long online = ::sysconf(_SC_NPROCESSORS_CONF);
+        return static_cast<std::uint32_t>(online > 0 ? online : 1);
+    }();
+    return n;
+}
+
+// Kernel object names: at most 15 characters of [A-Za-z0-9_.].
+inline void copy_kernel_name(char (&out)[16], std::string_view name) {
+    std::size_t n = 0;
+    for (char c : name) {
+        if (n == 15) break;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                  c == '.';
+        out[n++] = ok ? c : '_';
+    }
+    out[n] = '\0';
+}
+
+inline std::uint64_t round_up_pow2(std::uint64_t v) noexcept {
+    std::uint64_t p = 1;
+    while (p < v) p <<= 1;
+    return p;
+}
+
+// Before Linux 5.11 BPF memory was charged to RLIMIT_MEMLOCK; since then to
+// the memory cgroup. Probe like libbpf: bpf_ktime_get_coarse_ns (helper
+// 160) arrived in the same release as memcg accounting. Raise the limit only
+// on older kernels (and never fail: without CAP_SYS_RESOURCE it may not rise).
+inline void ensure_memlock_once() {
+    static const bool done = [] {
+        insn prog[] = {
+            {static_cast<std::uint8_t>(op::jmp | op::call), 0, 0, 0, 160},
+            {static_cast<std::uint8_t>(op::alu64 | op::mov | op::k), 0, 0, 0, 0},
+            {static_cast<std::uint8_t>(op::jmp | op::exit), 0, 0, 0, 0},
+        };
+        static constexpr char license[] = "GPL";
+        sys::attr::prog_load a;
+        a.prog_type = static_cast<std::uint32_t>(program_type::socket_filter);
+        a.insns = sys::ptr_to_u64(prog);
+        a.insn_cnt = 3;
+        a.license = sys::ptr_to_u64(license);
+        auto fd = sys::bpf_fd(sys::bpf_cmd::prog_load, a);
+        if (!fd) {
+            rlimit unlimited{RLIM_INFINITY, RLIM_INFINITY};
+            ::setrlimit(RLIMIT_MEMLOCK, &unlimited);
+        }
+        return true;
+    }();
+    (void)done;
+}
+
+// The kernel's BTF, read and parsed once per process and shared by every
+// object (libbpf re-reads and re-parses it on every load).
+inline const btf::btf& vmlinux_btf() {
+    static const btf::btf parsed = [] {
+        const char* path = "/sys/kernel/btf/vmlinux";
+        std::ifstream in(path, std::ios::binary);
+        if (!in)
+            raise_errno(cat("cannot read the kernel's BTF at ", path,
+                            " (it needs CONFIG_DEBUG_INFO_BTF=y, Linux 5.4+)"));
+        std::vector<char> raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        std::vector<std::byte> owned(raw.size());
+        std::memcpy(owned.data(), raw.data(), raw.size());
+        // Checked by the kernel already: only the layout is validated.
+        return btf::btf(std::move(owned), nullptr, btf::trusted);
+    }();
+    return parsed;
+}
+
+// Runs a bpf(2) command that takes a log buffer: first without a log (the
+// fast path), then, on failure, with a log that grows until the whole log
+// fits. Returns the fd, or an empty fd with `log` and `err` set.
+template <class Attr, class SetLog, class TrueSize>
+sys::fd load_with_log(sys::bpf_cmd cmd, Attr attr, std::uint32_t level, SetLog set_log, TrueSize true_size,
+                      std::string& log, int& err) {
+    for (int attempt = 0; attempt < 5; ++attempt) {  // EAGAIN: the verifier was interrupted
+        Attr a = attr;
+        if (auto fd = sys::bpf_fd(cmd, a)) return fd;
+        err = errno;
+        if (err != EAGAIN) break;
+    }
+    std::vector<char> buf(256 * 1024);
+    for (;;) {
+        Attr a = attr;
+        set_log(a, level, buf.data(), static_cast<std::uint32_t>(buf.size()));
+        auto fd = sys::bpf_fd(cmd, a);
+        int e = errno;
+        if (fd) {  // loads with a log but not without: report the first error anyway
+            return fd;
+        }
+        std::uint32_t needed = true_size(a);
+        bool truncated = e == ENOSPC || (needed > buf.size());
+        // Linux < 6.4 reports no true size: double until the log fits. The
+        // kernel caps log_size at UINT32_MAX >> 2 (16 MiB - 1 before 5.2).
+        if (truncated && buf.size() < (1u << 30)) {
+            std::size_t next = needed > buf.size() ? needed : buf.size() * 2;
+            buf.assign(next, '\0');
+            continue;
+        }
+        err = e;
+        log.assign(buf.data(), ::strnlen(buf.data(), buf.size()));
+        return sys::fd();
+    }
+}
+
+inline std::string last_line(std::string_view log, std::string_view starting_with = {}) {
+    std::string_view best;
+    std::size_t pos = 0;
+    while (pos < log.size()) {
+        auto nl = log.find('\n', pos);
+        auto line = log.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+        if (!line.empty() && line.starts_with(starting_with) && line.find_first_not_of(' ') != std::string_view::npos)
+            best = line;
+        if (nl == std::string_view::npos) break;
+        pos = nl + 1;
+    }
+    return std::string(best);
+}
+
+}  // namespace detail
+
+// A map created in the kernel.
+class loaded_map {
+public:
+    [[nodiscard]] std::string_view name() const noexcept { return def_->name; }
+    [[nodiscard]] int fd() const noexcept { return fd_.get(); }
+    [[nodiscard]] map_type type() const noexcept { return def_->type; }
+    [[nodiscard]] std::uint32_t key_size() const noexcept { return def_->key_size; }
+    [[nodiscard]] std::uint32_t value_size() const noexcept { return def_->value_size; }
+    // As created: ring buffers rounded to a power of two of whole pages,
+    // perf event arrays sized to the possible CPUs.
+    [[nodiscard]] std::uint32_t max_entries() const noexcept { return max_entries_; }
+    [[nodiscard]] const map_definition& definition() const noexcept { return *def_; }
+    // A global data map's value, mapped into this process: reads and writes
+    // reach the programs' variables with no system call. Read-only for
+    // .rodata (frozen at load). Empty for other maps, and where the kernel
+    // cannot mmap array maps (before Linux 5.5).
+    [[nodiscard]] std::span<std::byte> global_data() const noexcept {
+        return {view_.data(), view_ ? def_->value_size : 0};
+    }
+
+private:
+    friend class loaded_object;
+    const map_definition* def_ = nullptr;
+    std::uint32_t max_entries_ = 0;
+    sys::fd fd_;
+    sys::mapping view_;  // destroyed before fd_
+};
+
+// A program verified and loaded into the kernel.
+class loaded_program {
+public:
+    [[nodiscard]] std::string_view name() const noexcept { return prog_->name; }
+    [[nodiscard]] std::string_view section() const noexcept { return prog_->section; }
+    [[nodiscard]] program_type type() const noexcept { return prog_->type; }
+    [[nodiscard]] int fd() const noexcept { return fd_.get(); }
+    [[nodiscard]] const bpfxx::program& definition() const noexcept { return *prog_; }
+    // Instructions after relocation, as the verifier saw them.
+    [[nodiscard]] std::size_t insn_count() const noexcept { return insn_count_; }
+
+    // Attaches where the SEC() name says: "tracepoint/<category>/<name>",
+    // "raw_tp/<name>", "tp_btf/<name>". The link detaches when destroyed.
+    [[nodiscard]] link attach() const {
+        auto target = prog_->attach_target;
+        switch (prog_->type) {
+        case program_type::tracepoint: {
+            auto slash = target.find('/');
+            if (slash == std::string_view::npos || slash == 0 || slash + 1 == target.size())
+                detail::raise(detail::cat("program '", name(), "': section '", section(),
+                                          "' names no tracepoint; use tracepoint/<category>/<name>"));
+            return attach_tracepoint(fd(), target.substr(0, slash), target.substr(slash + 1));
+        }
+        case program_type::raw_tracepoint:
+        case program_type::raw_tracepoint_writable:
+            if (target.empty())
+                detail::raise(detail::cat("program '", name(), "': section '", section(),
+                                          "' names no raw tracepoint; use raw_tp/<name>"));
+            return attach_raw_tracepoint(fd(), target);
+        case program_type::tracing:
+        case program_type::lsm:
+            return attach_tracing(fd());
+        default:
+            detail::raise(detail::cat("program '", name(), "' (", to_string(prog_->type),
+                                      ") cannot be attached from its section name yet"));
+        }
+    }
+
+private:
+    friend class loaded_object;
+    const bpfxx::program* prog_ = nullptr;
+    std::size_t insn_count_ = 0;
+    sys::fd fd_;
+};
+
+// Everything an object put into the kernel. Destroyed in the reverse order
+// of creation: programs, then maps, then BTF.
+class loaded_object {
+public:
+    // Loads `obj` (which must outlive the result).
+    static loaded_object load(const object& obj, const load_options& options = {}) {
+        loaded_object lo;
+        lo.obj_ = &obj;
+        detail::ensure_memlock_once();
+        lo.load_btf();
+        lo.create_maps(options);
+        lo.load_programs(options);
+        return lo;
+    }
+
+    loaded_object(loaded_object&&) noexcept = default;
+    loaded_object& operator=(loaded_object&&) noexcept = default;
+
+    [[nodiscard]] const object& source() const noexcept { return *obj_; }
+    [[nodiscard]] int btf_fd() const noexcept { return btf_.get(); }
+    [[nodiscard]] std::span<const loaded_map> maps() const noexcept { return maps_; }
+    [[nodiscard]] std::span<const loaded_program> programs() const noexcept { return programs_; }
+
+    [[nodiscard]] const loaded_map& map(std::string_view name) const {
+        for (const auto& m : maps_)
+            if (m.name() == name) return m;
+        detail::raise(detail::cat(obj_->name(), " has no map named '", name, "'"));
+    }
+    [[nodiscard]] const loaded_program& program(std::string_view name) const {
+        for (const auto& p : programs_)
+            if (p.name() == name) return p;
+        detail::raise(detail::cat(obj_->name(), " has no loaded program named '", name, "'"));
+    }
+    // Attaches every program whose section names its target.
+    [[nodiscard]] std::vector<link> attach_all() const {
+        std::vector<link> links;
+        links.reserve(programs_.size());
+        for (const auto& p : programs_) links.push_back(p.attach());
+        return links;
+    }
+
+private:
+    loaded_object() = default;
+
+    const object* obj_ = nullptr;
+    sys::fd btf_;  // declared first: destroyed last
+    std::vector<loaded_map> maps_;
+    std::vector<loaded_program> programs_;
+
+    void load_btf() {
+        const auto* b = obj_->btf();
+        if (b == nullptr) return;  // objects without BTF load without it
+        auto blob = btf::sanitize_cxx(*b);
+        fix_datasecs(blob);
+        sys::attr::btf_load a;
+        a.btf = sys::ptr_to_u64(blob.data());
+        a.btf_size = static_cast<std::uint32_t>(blob.size());
+        std::string log;
+        int err = 0;
+        btf_ = detail::load_with_log(
+            sys::bpf_cmd::btf_load, a, 1,
+            [](sys::attr::btf_load& x, std::uint32_t level, char* buf, std::uint32_t size) {
+                x.btf_log_level = level;
+                x.btf_log_buf = sys::ptr_to_u64(buf);
+                x.btf_log_size = size;
+            },
+            [](const sys::attr::btf_load& x) { return x.btf_log_true_size; }, log, err);
+        if (btf_) return;
+        // Never continue without BTF (libbpf does, silently): maps would lose
+        // their types and bpf_loop callbacks would fail later, far from here.
+        auto type_line = detail::last_line(log, "[");
+        auto reason = detail::last_line(log);
+        detail::raise(detail::cat(obj_->name(), ": the kernel rejected the object's BTF",
+                                  type_line.empty() ? "" : " at type ", type_line,
+                                  reason.empty() ? "" : ": ", reason == type_line ? "" : reason, " (",
+                                  std::strerror(err), ")"),
+                      err, log);
+    }
+
+    // clang leaves DATASEC sizes and variable offsets for the linker to fill
+    // in (0); the kernel rejects them. Like libbpf, take them from the ELF
+    // section and symbols, and sort the variables by offset.
+    void fix_datasecs(std::vector<std::byte>& blob) const {
+        btf::btf view{detail::bytes(blob)};
+        const auto& elf = obj_->elf();
+        for (std::uint32_t id = 1; id < view.size(); ++id) {
+            auto t = view.type(id);
+            if (t.kind() != btf::kind::datasec) continue;
+            const auto* sec = elf.find_section(t.name());
+            if (sec == nullptr) continue;  // .kconfig, .ksyms: no ELF section
+            auto at = static_cast<std::size_t>(view.record(id).data() - view.raw().data());
+            auto put = [&](std::size_t off, std::uint32_t v) { std::memcpy(blob.data() + off, &v, sizeof v); };
+            if (t.size() == 0) put(at + 8, static_cast<std::uint32_t>(sec->size));
+            std::vector<btf::var_secinfo> vars;
+            for (auto v : t.secinfos()) {
+                auto var = view.type(v.type);
+                for (const auto& sym : elf.symbols())
+                    if (sym.section == sec->index && sym.name == var.name() && sym.type != elf::stt_section) {
+                        v.offset = static_cast<std::uint32_t>(sym.value);
+                        if (v.size == 0) v.size = static_cast<std::uint32_t>(sym.size);
+                        break;
+                    }
+                vars.push_back(v);
+            }
+            std::sort(vars.begin(), vars.end(), [](const auto& x, const auto& y) { return x.offset < y.offset; });
+            for (std::size_t i = 0; i < vars.size(); ++i) {
+                put(at + 12 + i * 12, vars[i].type);
+                put(at + 16 + i * 12, vars[i].offset);
+                put(at + 20 + i * 12, vars[i].size);
+            }
+        }
+    }
+
+    static bool is_global_data(const map_definition& d) { return d.global != global_section::none; }
+
+    std::vector<std::byte> initial_value(const map_definition& d, const load_options& options) const {
+        std::vector<std::byte> value(d.value_size);
+        if (!d.initial_data.empty()) std::memcpy(value.data(), d.initial_data.data(), d.initial_data.size());
+        for (const auto& [name, bytes] : options.globals_) {
+            const auto* g = obj_->find_global(name);
+            if (g == nullptr)
+                detail::raise(detail::cat(obj_->name(), ": set_global('", name, "'): no such global variable"));
+            if (&obj_->maps()[g->map_index] != &d) continue;
+            if (d.global == global_section::bss)
+                detail::raise(detail::cat(obj_->name(), ": set_global('", name,
+                                          "'): the variable is in .bss; give it an initialiser to set it before load"));
+            if (bytes.size() != g->size)
+                detail::raise(detail::cat(obj_->name(), ": set_global('", name, "'): value has ", bytes.size(),
+                                          " bytes, the variable has ", g->size));
+            std::memcpy(value.data() + g->offset, bytes.data(), bytes.size());
+        }
+        return value;
+    }
+
+    // Map types whose creation refuses BTF key/value types (the kernel has
+    // no map_check_btf for them); the same list libbpf keeps.
+    static bool map_takes_btf(map_type t) noexcept {
+        switch (t) {
+        case map_type::perf_event_array:
+        case map_type::cgroup_array:
+        case map_type::stack_trace:
+        case map_type::array_of_maps:
+        case map_type::hash_of_maps:
+        case map_type::devmap:
+        case map_type::devmap_hash:
+        case map_type::cpumap:
+        case map_type::xskmap:
+        case map_type::sockmap:
+        case map_type::sockhash:
+        case map_type::queue:
+        case map_type::stack:
+        case map_type::arena:
+        case map_type::ringbuf:
+        case map_type::user_ringbuf:
+            return false;
+        default:
+            return true;
+        }
+    }
+
+    sys::fd create_map(const map_definition& d, std::string_view name, std::uint32_t max_entries, int inner_fd) {
+        sys::attr::map_create a;
+        a.map_type = static_cast<std::uint32_t>(d.type);
+        a.key_size = d.key_size;
+        a.value_size = d.value_size;
+        a.max_entries = max_entries;
+        a.map_flags = d.flags;
+        a.numa_node = d.numa_node;
+        a.map_extra = d.map_extra;
+        a.inner_map_fd = inner_fd < 0 ? 0 : static_cast<std::uint32_t>(inner_fd);
+        detail::copy_kernel_name(a.map_name, name);
+        if (btf_ && (d.btf_key_type != 0 || d.btf_value_type != 0) && map_takes_btf(d.type)) {
+            a.btf_fd = static_cast<std::uint32_t>(btf_.get());
+            a.btf_key_type_id = d.btf_key_type;
+            a.btf_value_type_id = d.btf_value_type;
+        }
+        auto fd = sys::bpf_fd(sys::bpf_cmd::map_create, a);
+        if (!fd) {
+            int e = errno;
+            std::string hint;
+            if (e == EPERM) hint = "; creating maps needs CAP_BPF (or root)";
+            else if (e == ENOMEM) hint = "; the memory cgroup (or RLIMIT_MEMLOCK before Linux 5.11) is exhausted";
+            else if (e == EINVAL) hint = "; the kernel refuses this combination of type, sizes and flags";
+            detail::raise(detail::cat(obj_->name(), ": creating map '", d.name, "' (", to_string(d.type), ", key ",
+                                      d.key_size, " B, value ", d.value_size, " B, max_entries ", max_entries,
+                                      ", flags ", detail::hex(d.flags), ") failed: ", std::strerror(e), hint),
+                          e);
+        }
+        return fd;
+    }
+
+    std::uint32_t effective_max_entries(const map_definition& d, const load_options& options) const {
+        std::uint32_t n = d.max_entries;
+        if (auto it = options.max_entries_.find(d.name); it != options.max_entries_.end()) n = it->second;
+        if (d.type == map_type::ringbuf || d.type == map_type::user_ringbuf) {
+            // The kernel wants a power of two that is a multiple of the page
+            // size; arm64 kernels run with 16K or 64K pages.
+            auto pages = std::max<std::uint64_t>(n, detail::page_size());
+            n = static_cast<std::uint32_t>(detail::round_up_pow2(pages));
+        } else if (d.type == map_type::perf_event_array && n == 0) {
+            n = detail::possible_cpus();
+        }
+        return n;
+    }
+
+    void create_maps(const load_options& options) {
+        std::string prefix(obj_->name().substr(0, obj_->name().find('.')));
+        prefix = prefix.substr(0, 8);
+        for (const auto& d : obj_->maps()) {
+            loaded_map m;
+            m.def_ = &d;
+            m.max_entries_ = effective_max_entries(d, options);
+            sys::fd inner;
+            if (d.inner) inner = create_map(*d.inner, d.inner->name, d.inner->max_entries, -1);
+            if (is_global_data(d)) {
+                if (d.global == global_section::kconfig)
+                    detail::raise(detail::cat(obj_->name(), ": .kconfig externs are not supported by this "
+                                              "version of bpfxx (they arrive with CO-RE support)"));
+                map_definition global = d;
+                // Global data is mmapable (Linux 5.5) so user space can read
+                // .data/.bss without a syscall; older kernels refuse the flag.
+                global.flags |= map_flags::mmapable;
+                bool mmapable = true;
+                try {
+                    m.fd_ = create_map(global, prefix + std::string(d.name), m.max_entries_, -1);
+                } catch (const error& e) {
+                    if (e.code() != EINVAL) throw;
+                    mmapable = false;
+                    m.fd_ = create_map(d, prefix + std::string(d.name), m.max_entries_, -1);
+                }
+                auto value = initial_value(d, options);
+                std::uint32_t key = 0;
+                sys::attr::map_elem e;
+                e.map_fd = static_cast<std::uint32_t>(m.fd_.get());
+                e.key = sys::ptr_to_u64(&key);
+                e.value = sys::ptr_to_u64(value.data());
+                if (sys::bpf(sys::bpf_cmd::map_update_elem, e) < 0)
+                    detail::raise_errno(detail::cat(obj_->name(), ": initialising global data map '", d.name, "'"));
+                if (d.global == global_section::rodata) {
+                    // Frozen: the verifier then treats .rodata as constants
+                    // and prunes the code they disable (Linux 5.2).
+                    sys::attr::fd_only f;
+                    f.fd = static_cast<std::uint32_t>(m.fd_.get());
+                    if (sys::bpf(sys::bpf_cmd::map_freeze, f) < 0)
+                        detail::raise_errno(detail::cat(obj_->name(), ": freezing '", d.name, "'"));
+                }
+                if (mmapable) {
+                    auto length = (d.value_size + detail::page_size() - 1) / detail::page_size() * detail::page_size();
+                    int prot = d.global == global_section::rodata ? PROT_READ : PROT_READ | PROT_WRITE;
+                    m.view_ = sys::mapping::map(m.fd_.get(), length, prot, 0);
+                    if (!m.view_)
+                        detail::raise_errno(detail::cat(obj_->name(), ": mapping global data map '", d.name, "'"));
+                }
+            } else {
+                m.fd_ = create_map(d, d.name, m.max_entries_, inner.get());
+            }
+            maps_.push_back(std::move(m));
+        }
+    }
+
+    // The program as the kernel receives it: its own code, then each
+    // subprogram it reaches (once), with calls, maps and globals patched.
+    struct linked_program {
+        std::vector<insn> insns;
+        std::vector<btf::func_info_record> func_info;
+        std::vector<btf::line_info_record> line_info;
+        std::vector<btf::core_relo_record> core_relos;
+        std::vector<std::pair<const bpfxx::program*, std::size_t>> placed;  // function -> first insn
+    };
+
+    std::size_t place(linked_program& out, const bpfxx::program& f) const {
+        for (const auto& [p, start] : out.placed)
+            if (p == &f) return start;
+        auto start = out.insns.size();
+        out.placed.emplace_back(&f, start);
+        out.insns.insert(out.insns.end(), f.insns().begin(), f.insns().end());
+        auto base = static_cast<std::uint32_t>(start);
+        for (auto r : f.func_info) out.func_info.push_back({r.insn_off + base, r.type_id});
+        for (auto r : f.line_info) {
+            r.insn_off += base;
+            out.line_info.push_back(r);
+        }
+        for (auto r : f.core_relos) {
+            r.insn_off = (r.insn_off + base) * static_cast<std::uint32_t>(sizeof(insn));  // bytes for the kernel
+            out.core_relos.push_back(r);
+        }
+        for (const auto& r : f.relocations) {
+            auto at = start + r.insn;
+            switch (r.kind) {
+            case program_relocation::kind::map:
+                out.insns[at].src_reg = op::pseudo_map_fd;
+                out.insns[at].imm = maps_[r.map_index].fd();
+                break;
+            case program_relocation::kind::global_data:
+                out.insns[at].src_reg = op::pseudo_map_value;
+                out.insns[at].imm = maps_[r.map_index].fd();
+                out.insns[at + 1].imm = static_cast<std::int32_t>(r.offset);
+                break;
+            case program_relocation::kind::subprogram_call:
+            case program_relocation::kind::subprogram_address: {
+                const auto* callee = obj_->function_at(r.target_section, r.target_offset);
+                auto callee_start = place(out, *callee);  // may grow out.insns
+                out.insns[at].imm = static_cast<std::int32_t>(callee_start) - static_cast<std::int32_t>(at) - 1;
+                if (r.kind == program_relocation::kind::subprogram_address) out.insns[at].src_reg = op::pseudo_func;
+                break;
+            }
+            case program_relocation::kind::extern_variable:
+            case program_relocation::kind::extern_call:
+                detail::raise(detail::cat(obj_->name(), ": program '", f.name, "' uses the extern '",
+                                          obj_->externs()[r.extern_index].name,
+                                          "'; ksym and kfunc externs arrive with CO-RE support"));
+            }
+        }
+        return start;
+    }
+
+    // The attach_btf_id of tracing programs: the kernel function, tracepoint
+    // or LSM hook named by the section, found in the kernel's BTF.
+    static std::uint32_t attach_btf_id(const bpfxx::program& p) {
+        const auto& vm = detail::vmlinux_btf();
+        std::string name;
+        btf::kind k = btf::kind::func;
+        if (p.definition->prefix.starts_with("tp_btf")) {
+            name = detail::cat("btf_trace_", p.attach_target);
+            k = btf::kind::typedef_;
+        } else if (p.type == program_type::lsm) {
+            name = detail::cat("bpf_lsm_", p.attach_target);
+        } else if (p.definition->prefix.starts_with("iter")) {
+            name = detail::cat("bpf_iter_", p.attach_target);
+        } else {
+            name = std::string(p.attach_target);
+        }
+        auto id = vm.find(name, k);
+        if (!id)
+            detail::raise(detail::cat("program '", p.name, "': the kernel's BTF has no ", btf::to_string(k), " '", name,
+                                      "' to attach to (section '", p.section, "')"));
+        return *id;
+    }
+
+    void load_programs(const load_options& options) {
+        for (const auto& p : obj_->programs()) {
+            if (!options.only_.empty() &&
+                std::find(options.only_.begin(), options.only_.end(), p.name) == options.only_.end())
+                continue;
+            linked_program lp;
+            place(lp, p);
+            sys::attr::prog_load a;
+            a.prog_type = static_cast<std::uint32_t>(p.type);
+            a.expected_attach_type = p.definition->load_expected_attach();
+            a.insns = sys::ptr_to_u64(lp.insns.data());
+            a.insn_cnt = static_cast<std::uint32_t>(lp.insns.size());
+            std::string license(obj_->license());
+            a.license = sys::ptr_to_u64(license.c_str());
+            a.kern_version = obj_->kernel_version().value_or(0);
+            detail::copy_kernel_name(a.prog_name, p.name);
+            if (p.sleepable) a.prog_flags |= sys::attr::prog_flag_sleepable;
+            if (p.definition->has(section_flag::xdp_frags)) a.prog_flags |= sys::attr::prog_flag_xdp_has_frags;
+            if (p.definition->has(section_flag::attach_btf) && !p.attach_target.empty())
+                a.attach_btf_id = attach_btf_id(p);
+            // Record arrays in the kernel's layouts; they live until the load.
+            std::vector<std::uint32_t> fi, li, cr;
+            if (btf_ && !lp.func_info.empty()) {
+                a.prog_btf_fd = static_cast<std::uint32_t>(btf_.get());
+                for (const auto& r : lp.func_info) fi.insert(fi.end(), {r.insn_off, r.type_id});
+                a.func_info_rec_size = sizeof(std::uint32_t) * 2;
+                a.func_info_cnt = static_cast<std::uint32_t>(lp.func_info.size());
+                a.func_info = sys::ptr_to_u64(fi.data());
+                for (const auto& r : lp.line_info)
+                    li.insert(li.end(), {r.insn_off, r.file_name_off, r.line_off, (r.line << 10) | (r.column & 0x3ff)});
+                if (!lp.line_info.empty()) {
+                    a.line_info_rec_size = sizeof(std::uint32_t) * 4;
+                    a.line_info_cnt = static_cast<std::uint32_t>(lp.line_info.size());
+                    a.line_info = sys::ptr_to_u64(li.data());
+                }
+                // CO-RE relocations resolved by the kernel itself (Linux 5.17+)
+                // until bpfxx's own CO-RE relocator lands.
+                for (const auto& r : lp.core_relos)
+                    cr.insert(cr.end(), {r.insn_off, r.type_id, r.access_str_off, static_cast<std::uint32_t>(r.kind)});
+                if (!lp.core_relos.empty()) {
+                    a.core_relo_rec_size = sizeof(std::uint32_t) * 4;
+                    a.core_relo_cnt = static_cast<std::uint32_t>(lp.core_relos.size());
+                    a.core_relos = sys::ptr_to_u64(cr.data());
+                }
+            }
+            programs_.push_back(load_program(p, lp, a, options));
+        }
+    }
+
+    loaded_program load_program(const bpfxx::program& p, const linked_program& lp, const sys::attr::prog_load& a,
+                                const load_options& options) const {
+        std::string log;
+        int err = 0;
+        auto fd = detail::load_with_log(
+            sys::bpf_cmd::prog_load, a, options.log_level_,
+            [](sys::attr::prog_load& x, std::uint32_t level, char* buf, std::uint32_t size) {
+                x.log_level = level;
+                x.log_buf = sys::ptr_to_u64(buf);
+                x.log_size = size;
+            },
+            [](const sys::attr::prog_load& x) { return x.log_true_size; }, log, err);
+        if (!fd) raise_load_error(p, lp, log, err);
+        loaded_program out;
+        out.prog_ = &p;
+        out.insn_count_ = lp.insns.size();
+        out.fd_ = std::move(fd);
+        return out;
+    }
+
+    // "program 'x' (tracepoint, section ...) was rejected by the verifier:
+    // <its last message> at file.cpp:42: <source line>", with the whole log
+    // in error::details().
+    [[noreturn]] void raise_load_error(const bpfxx::program& p, const linked_program& lp, const std::string& log,
+                                       int err) const {
+        auto where = detail::cat("program '", p.name, "' (", to_string(p.type), ", section '", p.section, "')");
+        if (log.empty()) {
+            std::string hint;
+            if (err == EPERM || err == EACCES) hint = "; loading programs needs CAP_BPF (and CAP_PERFMON for tracing) or root";
+            detail::raise(detail::cat(obj_->name(), ": loading ", where, " failed: ", std::strerror(err), hint), err);
+        }
+        // The failing instruction is the last "N: (op) ..." line of the log.
+        std::string source;
+        std::size_t pos = 0;
+        while (pos < log.size()) {
+            auto nl = log.find('\n', pos);
+            std::string_view line(log.data() + pos, (nl == std::string::npos ? log.size() : nl) - pos);
+            std::uint32_t idx = 0;
+            auto [ptr, ec] = std::from_chars(line.data(), line.data() + line.size(), idx);
+            if (ec == std::errc() && ptr + 3 < line.data() + line.size() && ptr[0] == ':' && ptr[1] == ' ' && ptr[2] == '(')
+                source = source_of(lp, idx);
+            if (nl == std::string::npos) break;
+            pos = nl + 1;
+        }
+        auto message = detail::last_line(log);
+        // The final line is often a summary ("processed N insns"): prefer the
+        // verifier's own complaint just before it.
+        if (message.starts_with("processed ") || message.starts_with("verification time")) {
+            auto cut = log.rfind(message);
+            auto before = std::string_view(log).substr(0, cut);
+            while (!before.empty() && before.back() == '\n') before.remove_suffix(1);
+            auto nl = before.rfind('\n');
+            message = std::string(before.substr(nl == std::string_view::npos ? 0 : nl + 1));
+        }
+        detail::raise(detail::cat(obj_->name(), ": ", where, " was rejected by the verifier: ", message,
+                                  source.empty() ? "" : " at ", source, " (", std::strerror(err), ")"),
+                      err, log);
+    }
+
+    std::string source_of(const linked_program& lp, std::uint32_t idx) const {
+        const btf::line_info_record* best = nullptr;
+        for (const auto& l : lp.line_info)
+            if (l.insn_off <= idx && l.line != 0 && (best == nullptr || l.insn_off >= best->insn_off)) best = &l;
+        if (best == nullptr || obj_->btf() == nullptr) return {};
+        std::string file(obj_->btf()->string_at(best->file_name_off));
+        auto slash = file.find_last_of('/');
+        if (slash != std::string::npos) file = file.substr(slash + 1);
+        std::string text(obj_->btf()->string_at(best->line_off));
+        auto first = text.find_first_not_of(" \t");
+        text = first == std::string::npos ? "" : text.substr(first);
+        return detail::cat(file, ":", best->line, text.empty() ? "" : ": ", text);
+    }
+};
+
+}  // namespace bpfxx
