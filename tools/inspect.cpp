@@ -110,6 +110,7 @@ void print_object(const bpfxx::object& obj, const options& opt) {
         }
         std::printf("  max_entries %u", m.max_entries);
         if (m.flags != 0) std::printf("  flags 0x%x", m.flags);
+        if (m.btf_record_type != 0) std::printf("  records %s", type_name(obj, m.btf_record_type).c_str());
         if (m.pinning == bpfxx::map_pinning::by_name) std::printf("  pinned by name");
         if (m.legacy) std::printf("  (legacy definition)");
         if (m.inner)

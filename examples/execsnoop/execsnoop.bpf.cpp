@@ -9,6 +9,7 @@
 using execsnoop::event;
 
 BPFXX_MAP(events, bpfxx::ring_buffer<256 * 1024>);
+BPFXX_RECORD_TYPE(events, event);
 // In-flight execs by thread id. Not preallocated: memory is used only while
 // an exec is between enter and exit (libbpf-tools preallocates 10240 × 7.7 KB).
 BPFXX_MAP(execs, bpfxx::hash_map<u32, event, 1024, bpfxx::map_flags::no_prealloc>);

@@ -68,6 +68,7 @@ struct map_definition {
     std::uint32_t btf_key_type = 0;    // 0 when unknown
     std::uint32_t btf_value_type = 0;  // for global data: the DATASEC
     std::uint32_t btf_definition = 0;  // the map definition struct (BTF-defined maps)
+    std::uint32_t btf_record_type = 0; // what a ring buffer carries (BPFXX_RECORD_TYPE), 0 when unknown
     global_section global = global_section::none;
     std::string_view section_name;     // ELF section (".maps", ".rodata", ...)
     detail::bytes initial_data;        // global data contents; empty for .bss
@@ -259,6 +260,7 @@ private:
         read_license();
         read_functions();
         read_btf_maps();
+        read_record_types();
         read_legacy_maps();
         read_global_data();
         read_externs();
@@ -503,6 +505,32 @@ private:
             m.section_name = sec->name;
             m.offset = sym->value;
             maps_.push_back(std::move(m));
+        }
+    }
+
+    // BPFXX_RECORD_TYPE(map, T) leaves a VAR `__bpfxx_record__<map>` of
+    // type T* in the .bpfxx.records DATASEC.
+    void read_record_types() {
+        if (!btf_) return;
+        auto ds = btf_->find(".bpfxx.records", btf::kind::datasec);
+        if (!ds) return;
+        static constexpr std::string_view prefix = "__bpfxx_record__";
+        for (const auto& vsi : btf_->type(*ds).secinfos()) {
+            auto var = btf_->type(vsi.type);
+            if (var.kind() != btf::kind::var || !var.name().starts_with(prefix)) continue;
+            auto map_name = var.name().substr(prefix.size());
+            auto ptr = btf_->type(btf_->resolve(var.type()));
+            if (ptr.kind() != btf::kind::ptr)
+                detail::raise(detail::cat(name_, ": record type of map '", map_name, "' is not recorded as a pointer"));
+            bool found = false;
+            for (auto& m : maps_)
+                if (m.name == map_name) {
+                    m.btf_record_type = ptr.type();
+                    found = true;
+                }
+            if (!found)
+                detail::raise(detail::cat(name_, ": BPFXX_RECORD_TYPE names map '", map_name,
+                                          "', which the object does not define"));
         }
     }
 

@@ -27,6 +27,21 @@
     }                                                                                              \
     static_assert(true)
 
+// BPFXX_RECORD_TYPE(events, event);
+//
+// Records in the object which type the ring buffer (or perf event array)
+// `events` carries. A type used only through reserve<T>() or output(T)
+// never reaches the object's BTF, and map definitions cannot carry it (the
+// kernel wants ring buffers without key or value). This defines a pointer
+// to the type in the .bpfxx.records section, which loaders that do not know
+// it (stock libbpf) skip; bpfxx's skeleton generator reads it to check, at
+// compile time, that user space reads the same layout.
+#define BPFXX_RECORD_TYPE(map, ...)                                                                \
+    extern "C" {                                                                                   \
+    [[gnu::section(".bpfxx.records"), gnu::used]] __VA_ARGS__* __bpfxx_record__##map = nullptr;    \
+    }                                                                                              \
+    static_assert(true)
+
 // BPFXX_LICENSE("Dual MIT/GPL");
 //
 // The kernel lets a program call GPL-only helpers (bpf_probe_read_*,

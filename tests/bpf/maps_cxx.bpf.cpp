@@ -13,6 +13,7 @@ using maps_cxx::event;
 BPFXX_MAP(counts, bpfxx::hash_map<u32, u64, 1024>);  // execs per pid
 BPFXX_MAP(configs, bpfxx::array_map<config, 4>);
 BPFXX_MAP(events, bpfxx::ring_buffer<256 * 1024>);
+BPFXX_RECORD_TYPE(events, event);
 
 extern "C" {
 const volatile u32 target_uid = 0;  // .rodata: 0 = every user

@@ -206,6 +206,11 @@ TEST(Object, CxxObjectMapsAndGlobals) {
     EXPECT_EQ(events->max_entries, 256u * 1024u);
     EXPECT_EQ(events->key_size, 0u);
     EXPECT_EQ(events->value_size, 0u);
+    // BPFXX_RECORD_TYPE(events, event): the record type reaches the object.
+    ASSERT_NE(events->btf_record_type, 0u);
+    EXPECT_EQ(bpfxx::btf::cxx_type_name(b, events->btf_record_type), "event");
+    EXPECT_EQ(b.size_of(events->btf_record_type), 104u);
+    EXPECT_EQ(counts->btf_record_type, 0u);
 
     const auto* rodata = o.find_map(".rodata");
     ASSERT_NE(rodata, nullptr);
