@@ -8,7 +8,6 @@
 #include <bpfxx/loader.hpp>
 #include <bpfxx/ring_buffer.hpp>
 
-#include <pwd.h>
 #include <signal.h>
 #include <time.h>
 
@@ -16,6 +15,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -53,6 +54,22 @@ struct options {
     std::exit(status);
 }
 
+// The uid of a user in /etc/passwd. Not getpwnam(): a static binary
+// cannot load the NSS modules glibc would need for it.
+std::optional<long> uid_by_name(std::string_view name) {
+    std::ifstream in("/etc/passwd");
+    std::string line;
+    while (std::getline(in, line)) {
+        // name:password:uid:...
+        auto c1 = line.find(':');
+        if (c1 == std::string::npos || std::string_view(line).substr(0, c1) != name) continue;
+        auto c2 = line.find(':', c1 + 1);
+        if (c2 == std::string::npos) continue;
+        return std::atol(line.c_str() + c2 + 1);
+    }
+    return std::nullopt;
+}
+
 options parse(int argc, char** argv) {
     options o;
     auto value = [&](int& i) -> const char* {
@@ -79,8 +96,8 @@ options parse(int argc, char** argv) {
             long uid = std::strtol(v, &end, 10);
             if (end != v && *end == '\0') {
                 o.uid = uid;
-            } else if (const passwd* pw = ::getpwnam(v)) {
-                o.uid = static_cast<long>(pw->pw_uid);
+            } else if (auto uid_of = uid_by_name(v)) {
+                o.uid = *uid_of;
             } else {
                 std::fprintf(stderr, "execsnoop: unknown user '%s'\n", v);
                 std::exit(2);

@@ -29,6 +29,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace bpfxx {
@@ -377,6 +378,10 @@ private:
     void fix_datasecs(std::vector<std::byte>& blob) const {
         btf::btf view{detail::bytes(blob)};
         const auto& elf = obj_->elf();
+        // Symbols by name, built once: a scan per variable is quadratic.
+        std::unordered_multimap<std::string_view, const elf::symbol*> by_name;
+        for (const auto& sym : elf.symbols())
+            if (sym.type != elf::stt_section && !sym.name.empty()) by_name.emplace(sym.name, &sym);
         for (std::uint32_t id = 1; id < view.size(); ++id) {
             auto t = view.type(id);
             if (t.kind() != btf::kind::datasec) continue;
@@ -388,10 +393,11 @@ private:
             std::vector<btf::var_secinfo> vars;
             for (auto v : t.secinfos()) {
                 auto var = view.type(v.type);
-                for (const auto& sym : elf.symbols())
-                    if (sym.section == sec->index && sym.name == var.name() && sym.type != elf::stt_section) {
-                        v.offset = static_cast<std::uint32_t>(sym.value);
-                        if (v.size == 0) v.size = static_cast<std::uint32_t>(sym.size);
+                auto [first, last] = by_name.equal_range(var.name());
+                for (auto it = first; it != last; ++it)
+                    if (it->second->section == sec->index) {
+                        v.offset = static_cast<std::uint32_t>(it->second->value);
+                        if (v.size == 0) v.size = static_cast<std::uint32_t>(it->second->size);
                         break;
                     }
                 vars.push_back(v);

@@ -340,8 +340,10 @@ private:
                 detail::raise(detail::cat(where(sec), ": function '", sym->name, "' at offset ",
                                           detail::hex(sym->value), " size ", sym->size,
                                           " is not a whole number of 8-byte instructions"));
-            auto code = detail::slice(sec.data, sym->value, sym->size,
-                                      detail::cat(where(sec), ": function '", sym->name, "'"));
+            if (!detail::in_bounds(sym->value, sym->size, sec.data.size()))
+                detail::raise(detail::cat(where(sec), ": function '", sym->name, "' at ", detail::hex(sym->value),
+                                          " size ", sym->size, " runs past the section (", sec.data.size(), " bytes)"));
+            auto code = sec.data.subspan(static_cast<std::size_t>(sym->value), static_cast<std::size_t>(sym->size));
             program p;
             p.name = sym->name;
             p.section = sec.name;
@@ -706,49 +708,55 @@ private:
     }
 
     void relocate(const elf::section& sec, const elf::relocation& r) {
-        auto w = detail::cat(where(sec), ": relocation at ", detail::hex(r.offset));
-        if (r.offset % sizeof(insn) != 0) detail::raise(detail::cat(w, " is not at an instruction boundary"));
+        // Error context is built only when an error is raised: this runs for
+        // every relocation of every open.
+        auto fail = [&](const auto&... parts) {
+            detail::raise(detail::cat(where(sec), ": relocation at ", detail::hex(r.offset), parts...));
+        };
+        if (r.offset % sizeof(insn) != 0) fail(" is not at an instruction boundary");
         auto* p = owner(sec.index, r.offset);
-        if (p == nullptr) detail::raise(detail::cat(w, " lies in no function"));
+        if (p == nullptr) fail(" lies in no function");
         const auto& sym = elf_->symbol_at(r.symbol);
         program_relocation pr;
         pr.insn = static_cast<std::uint32_t>((r.offset - p->offset) / sizeof(insn));
         pr.symbol = sym.type == elf::stt_section ? std::string_view{} : sym.name;
         const insn& in = p->insns_[pr.insn];
-        auto sym_desc = detail::cat("'", sym.name.empty() ? std::string_view("(section symbol)") : sym.name, "'");
+        auto sym_desc = [&] {
+            return detail::cat("'", sym.name.empty() ? std::string_view("(section symbol)") : sym.name, "'");
+        };
 
         if (in.code == call) {
             if (sym.section == elf::shn_undef) {
                 auto e = extern_index(sym.name);
-                if (!e) detail::raise(detail::cat(w, ": call of undefined function ", sym_desc,
-                                                  " that is not a kfunc declared in .ksyms"));
+                if (!e) fail(": call of undefined function ", sym_desc(),
+                                                  " that is not a kfunc declared in .ksyms");
                 pr.kind = program_relocation::kind::extern_call;
                 pr.extern_index = *e;
             } else {
                 if (in.src_reg != op::pseudo_call)
-                    detail::raise(detail::cat(w, ": relocated call instruction is not a BPF-to-BPF call"));
+                    fail(": relocated call instruction is not a BPF-to-BPF call");
                 pr.kind = program_relocation::kind::subprogram_call;
-                set_callee(pr, sym, static_cast<std::int64_t>(sym.value) / 8 + in.imm + 1, w);
+                set_callee(pr, sym, static_cast<std::int64_t>(sym.value) / 8 + in.imm + 1, sec, r);
             }
         } else if (in.code == ld_imm64) {
             if (pr.insn + 1 >= p->insn_count())
-                detail::raise(detail::cat(w, ": ld_imm64 is the last instruction; it needs two"));
+                fail(": ld_imm64 is the last instruction; it needs two");
             if (sym.section == elf::shn_undef) {
                 auto e = extern_index(sym.name);
-                if (!e) detail::raise(detail::cat(w, ": reference to undefined symbol ", sym_desc,
-                                                  " that is neither .kconfig nor .ksyms extern"));
+                if (!e) fail(": reference to undefined symbol ", sym_desc(),
+                                                  " that is neither .kconfig nor .ksyms extern");
                 pr.kind = program_relocation::kind::extern_variable;
                 pr.extern_index = *e;
             } else if (sym.section >= elf::shn_loreserve) {
-                detail::raise(detail::cat(w, ": symbol ", sym_desc, " has special section index ",
-                                          detail::hex(sym.section)));
+                fail(": symbol ", sym_desc(), " has special section index ",
+                                          detail::hex(sym.section));
             } else {
                 const auto& tsec = elf_->section_at(sym.section);
                 if (tsec.flags & elf::shf_execinstr) {
                     pr.kind = program_relocation::kind::subprogram_address;
                     // The function's byte offset is symbol value + imm for
                     // section and function symbols alike.
-                    set_callee(pr, sym, (static_cast<std::int64_t>(sym.value) + in.imm) / 8, w);
+                    set_callee(pr, sym, (static_cast<std::int64_t>(sym.value) + in.imm) / 8, sec, r);
                 } else if (tsec.name == ".maps" || tsec.name == "maps") {
                     pr.kind = program_relocation::kind::map;
                     bool found = false;
@@ -759,8 +767,8 @@ private:
                             found = true;
                         }
                     if (!found)
-                        detail::raise(detail::cat(w, ": symbol ", sym_desc, " at ", detail::hex(sym.value),
-                                                  " in ", tsec.name, " is not a map definition"));
+                        fail(": symbol ", sym_desc(), " at ", detail::hex(sym.value),
+                                                  " in ", tsec.name, " is not a map definition");
                 } else if (auto m = map_of_section(tsec.index)) {
                     pr.kind = program_relocation::kind::global_data;
                     pr.map_index = *m;
@@ -770,27 +778,28 @@ private:
                                            ? in.imm
                                            : static_cast<std::int64_t>(sym.value) + in.imm;
                     if (off < 0 || static_cast<std::uint64_t>(off) > tsec.size)
-                        detail::raise(detail::cat(w, ": offset ", off, " is outside ", tsec.name));
+                        fail(": offset ", off, " is outside ", tsec.name);
                     pr.offset = static_cast<std::uint64_t>(off);
                 } else {
-                    detail::raise(detail::cat(w, ": symbol ", sym_desc, " is in section '", tsec.name,
-                                              "', which is neither a map nor global data section"));
+                    fail(": symbol ", sym_desc(), " is in section '", tsec.name,
+                                              "', which is neither a map nor global data section");
                 }
             }
         } else {
-            detail::raise(detail::cat(w, ": relocated instruction (opcode ", detail::hex(in.code),
-                                      ") is neither ld_imm64 nor call"));
+            fail(": relocated instruction (opcode ", detail::hex(in.code),
+                                      ") is neither ld_imm64 nor call");
         }
         p->relocations.push_back(pr);
     }
 
-    void set_callee(program_relocation& pr, const elf::symbol& sym, std::int64_t insn_index,
-                    const std::string& w) const {
-        if (insn_index < 0) detail::raise(detail::cat(w, ": call target is before its section"));
+    void set_callee(program_relocation& pr, const elf::symbol& sym, std::int64_t insn_index, const elf::section& sec,
+                    const elf::relocation& r) const {
+        auto w = [&] { return detail::cat(where(sec), ": relocation at ", detail::hex(r.offset)); };
+        if (insn_index < 0) detail::raise(detail::cat(w(), ": call target is before its section"));
         pr.target_section = sym.section;
         pr.target_offset = static_cast<std::uint64_t>(insn_index) * sizeof(insn);
         if (function_at(pr.target_section, pr.target_offset) == nullptr)
-            detail::raise(detail::cat(w, ": call target ", detail::hex(pr.target_offset), " in section [",
+            detail::raise(detail::cat(w(), ": call target ", detail::hex(pr.target_offset), " in section [",
                                       pr.target_section, "] is not the start of a function"));
     }
 
