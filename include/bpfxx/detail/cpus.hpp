@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+// The possible CPUs, which size per-CPU map values.
+#pragma once
+#ifdef __bpf__
+#error "bpfxx/detail/cpus.hpp is user-space only"
+#endif
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <fstream>
+#include <string>
+#include <string_view>
+
+namespace bpfxx::detail {
+
+// A kernel CPU list ("0-3", "0,2-5\n"): how many CPUs it names and the
+// highest id + 1. Both are 0 when the text is not a CPU list or names an id
+// past any kernel's NR_CPUS (8192 in 6.18; 2^20 leaves room).
+struct cpu_list {
+    std::uint32_t count = 0;
+    std::uint32_t end = 0;
+};
+
+inline constexpr std::uint32_t max_cpu_id = 1U << 20;
+
+inline cpu_list parse_cpu_list(std::string_view text) noexcept {
+    cpu_list out;
+    const char* p = text.data();
+    const char* const stop = p + text.size();
+    while (p < stop && *p != '\n') {
+        std::uint32_t first = 0;
+        auto r = std::from_chars(p, stop, first);
+        if (r.ec != std::errc()) return {};
+        p = r.ptr;
+        std::uint32_t last = first;
+        if (p < stop && *p == '-') {
+            r = std::from_chars(p + 1, stop, last);
+            if (r.ec != std::errc() || last < first) return {};
+            p = r.ptr;
+        }
+        if (last >= max_cpu_id || out.count > max_cpu_id) return {};
+        out.count += last - first + 1;
+        out.end = std::max(out.end, last + 1);
+        if (p < stop && *p == ',') ++p;
+        else if (p < stop && *p != '\n') return {};
+    }
+    return out;
+}
+
+// The number of possible CPUs (num_possible_cpus() in the kernel): a per-CPU
+// map value holds one slot per possible CPU, each rounded up to 8 bytes, on
+// every kernel. The count, not the highest id + 1, since the mask may have
+// holes.
+inline std::uint32_t possible_cpu_count() {
+    static const std::uint32_t n = [] {
+        std::ifstream in("/sys/devices/system/cpu/possible");
+        std::string text;
+        std::getline(in, text);
+        if (auto list = parse_cpu_list(text); list.count > 0) return list.count;
+        long configured = ::sysconf(_SC_NPROCESSORS_CONF);
+        return static_cast<std::uint32_t>(configured > 0 ? configured : 1);
+    }();
+    return n;
+}
+
+}  // namespace bpfxx::detail

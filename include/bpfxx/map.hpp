@@ -1,0 +1,825 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+// Typed user-space handles on BPF maps: hash_map, array_map and their per-CPU
+// forms. open() checks the map against the C++ types once (setup: throws
+// bpfxx::error); lookups, updates, erases and walks then never throw for
+// outcomes that are normal in eBPF — a missing key is std::nullopt, a full
+// map or an existing key is a bpfxx::result carrying the errno.
+//
+// Walking a hash map (keys(), items(), count()) uses BPF_MAP_GET_NEXT_KEY,
+// which the kernel answers from the live map, not a snapshot. The rules:
+//  - The successor of a key is fetched when the walk arrives at it, before
+//    the loop body runs, so erasing the current key inside the loop is safe:
+//    every key is still visited exactly once.
+//  - items() skips a key erased between being listed and being read (its
+//    lookup fails with ENOENT), as cilium/ebpf's MapIterator does; keys()
+//    may list such a key.
+//  - When the key the walk continues from has vanished (erased by another
+//    thread or a BPF program, or by the loop body when it erases a key other
+//    than the current one), a hash map restarts from its first key (all
+//    kernels: htab_map_get_next_key). The walk recognises a restart when it
+//    brings back one of the first 8 keys it listed, and then continues from
+//    the key before the vanished one; if that one is gone too, the walk ends
+//    with status() EAGAIN rather than list keys twice. A restart to a key
+//    it has not listed (one inserted ahead of all others meanwhile) goes
+//    unnoticed, and keys may then be listed twice.
+//  - A walk lists at most max_entries keys, as cilium/ebpf's does: more means
+//    the map churned while it ran; it ends with status() EAGAIN.
+// So a walk whose status() is success has listed every key that was in the
+// map from its start to its end. Array walks go by index and have none of
+// these issues.
+#pragma once
+#ifdef __bpf__
+#error "bpfxx/map.hpp is user-space only; kernel code includes <bpfxx/kernel.hpp>"
+#endif
+
+#include <bpfxx/detail/cpus.hpp>
+#include <bpfxx/error.hpp>
+#include <bpfxx/result.hpp>
+#include <bpfxx/shared/map_types.hpp>
+#include <bpfxx/sys/bpf.hpp>
+#include <bpfxx/sys/fd.hpp>
+
+#include <fcntl.h>
+
+#include <array>
+#include <bit>
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
+#include <iterator>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace bpfxx {
+
+namespace detail {
+
+// What both keys and values must be: a complete object type whose bytes are
+// its value (the kernel copies them), with no qualifiers, no C array (use
+// std::array: a C array cannot be returned by value), no pointer (an address
+// in this process means nothing in the kernel or in another process), and
+// not empty (an empty struct is 1 byte in C++ but 0 in C, so the two sides
+// would disagree on the size).
+template <class T>
+concept map_element = std::is_object_v<T> && std::is_same_v<T, std::remove_cv_t<T>> && !std::is_array_v<T> &&
+                      !std::is_pointer_v<T> && !std::is_member_pointer_v<T> && !std::is_null_pointer_v<T> &&
+                      !std::is_empty_v<T> && std::is_trivially_copyable_v<T>;
+
+}  // namespace detail
+
+// A map key type. The kernel hashes and compares every byte of a key, so a
+// key must also have no padding, whose bytes C++ leaves indeterminate (a key
+// built field by field would then miss its entry): add explicit padding
+// members instead. This also excludes floating point, where equal values
+// (0.0 and -0.0) have different bytes.
+template <class T>
+concept map_key = detail::map_element<T> && std::has_unique_object_representations_v<T>;
+
+// A map value type. The kernel aligns values to 8 bytes at most (the
+// kernel-side maps assert the same).
+template <class T>
+concept map_value = detail::map_element<T> && (alignof(T) <= 8);
+
+// A per-CPU map value: the kernel rounds each CPU's slot up to 8 bytes and
+// limits it to PCPU_MIN_UNIT_SIZE, 32 KiB.
+template <class T>
+concept percpu_map_value = map_value<T> && (((sizeof(T) + 7) & ~std::size_t{7}) <= 32 * 1024);
+
+namespace detail {
+
+// ---- element operations: 0 or the errno --------------------------------
+
+inline int map_call(sys::bpf_cmd cmd, int fd, const void* key, const void* value, u64 flags) noexcept {
+    sys::attr::map_elem a;
+    a.map_fd = static_cast<u32>(fd);
+    a.key = sys::ptr_to_u64(key);
+    a.value = sys::ptr_to_u64(value);
+    a.flags = flags;
+    return sys::bpf(cmd, a) < 0 ? errno : 0;
+}
+inline int map_lookup(int fd, const void* key, void* value) noexcept {
+    return map_call(sys::bpf_cmd::map_lookup_elem, fd, key, value, 0);
+}
+inline int map_update(int fd, const void* key, const void* value, update_flag flag) noexcept {
+    return map_call(sys::bpf_cmd::map_update_elem, fd, key, value, static_cast<u64>(flag));
+}
+inline int map_delete(int fd, const void* key) noexcept {
+    return map_call(sys::bpf_cmd::map_delete_elem, fd, key, nullptr, 0);
+}
+// A null key asks for the first key (Linux 4.12).
+inline int map_next_key(int fd, const void* key, void* next) noexcept {
+    return map_call(sys::bpf_cmd::map_get_next_key, fd, key, next, 0);
+}
+
+inline result<void> to_result(int err) noexcept {
+    if (err != 0) return failure{err};
+    return {};
+}
+
+template <class T>
+using byte_image = std::array<std::byte, sizeof(T)>;
+
+// The C++ spelling of T, for error messages ("unsigned int", "app::event").
+template <class T>
+std::string_view type_name() noexcept {
+    // GCC: "... type_name() [with T = unsigned int; std::string_view = ...]"
+    // clang: "... type_name() [T = unsigned int]"
+    std::string_view s = __PRETTY_FUNCTION__;
+    auto start = s.find("T = ");
+    if (start == std::string_view::npos) return "?";
+    start += 4;
+    auto stop = s.find(';', start);
+    if (stop == std::string_view::npos) stop = s.rfind(']');
+    if (stop == std::string_view::npos || stop < start) return "?";
+    return s.substr(start, stop - start);
+}
+
+// ---- open ---------------------------------------------------------------
+
+// The typed handle meant for a map type, for "open it with ..." advice.
+constexpr const char* handle_for(map_type type) noexcept {
+    switch (type) {
+    case map_type::hash:
+    case map_type::lru_hash: return "bpfxx::hash_map";
+    case map_type::percpu_hash:
+    case map_type::lru_percpu_hash: return "bpfxx::percpu_hash_map";
+    case map_type::array: return "bpfxx::array_map";
+    case map_type::percpu_array: return "bpfxx::percpu_array_map";
+    case map_type::ringbuf: return "bpfxx::ring_buffer";
+    default: return nullptr;
+    }
+}
+
+// What a typed handle needs of the map it opens.
+struct map_requirements {
+    std::string_view handle;  // "bpfxx::hash_map<unsigned int, Event>"
+    std::span<const map_type> types;
+    std::string_view key_type;
+    u32 key_size;
+    std::string_view value_type;
+    u32 value_size;
+};
+
+// A map as the typed handles hold it: their own descriptor and what
+// BPF_OBJ_GET_INFO_BY_FD said about it.
+class map_handle {
+public:
+    map_handle() noexcept = default;
+
+    // The handle's own descriptor (a duplicate of the one open() was given).
+    [[nodiscard]] int fd() const noexcept { return fd_.get(); }
+    // The kernel's name for the map (at most 15 characters; empty if none).
+    [[nodiscard]] std::string_view name() const noexcept { return name_; }
+    [[nodiscard]] map_type type() const noexcept { return type_; }
+    [[nodiscard]] u32 id() const noexcept { return id_; }
+    [[nodiscard]] u32 max_entries() const noexcept { return max_entries_; }
+    [[nodiscard]] u32 map_flags() const noexcept { return map_flags_; }
+    explicit operator bool() const noexcept { return static_cast<bool>(fd_); }
+
+protected:
+    // Duplicates `fd` and checks it against `want`; throws bpfxx::error.
+    map_handle(int fd, const map_requirements& want) {
+        auto where = cat(want.handle, "::open");
+        if (fd < 0) raise(cat(where, ": ", fd, " is not a file descriptor"), EBADF);
+        // BPF_OBJ_GET_INFO_BY_FD answers for programs, links and BTF too,
+        // each with its own layout; an element lookup with no key fails with
+        // EINVAL only when the descriptor is not a map (EFAULT, ENOENT,
+        // EPERM or ENOTSUPP when it is, depending on the map type).
+        if (int err = map_lookup(fd, nullptr, nullptr); err == EBADF) {
+            raise(cat(where, ": fd ", fd, " is not open"), EBADF);
+        } else if (err == EINVAL) {
+            raise(cat(where, ": fd ", fd, " is not a BPF map (it is another kind of file, or a BPF program, link or ",
+                      "BTF object)"),
+                  EINVAL);
+        }
+        sys::map_info info;
+        sys::attr::obj_info a;
+        a.bpf_fd = static_cast<u32>(fd);
+        a.info_len = sizeof info;
+        a.info = sys::ptr_to_u64(&info);
+        if (sys::bpf(sys::bpf_cmd::obj_get_info_by_fd, a) < 0)
+            raise_errno(cat(where, ": BPF_OBJ_GET_INFO_BY_FD on fd ", fd, " failed"));
+
+        name_.assign(info.name, ::strnlen(info.name, sizeof info.name));
+        type_ = static_cast<map_type>(info.type);
+        id_ = info.id;
+        max_entries_ = info.max_entries;
+        map_flags_ = info.map_flags;
+        const std::string which = name_.empty() ? cat("map id ", id_) : cat("map '", name_, "' (id ", id_, ")");
+
+        bool type_ok = false;
+        for (auto t : want.types) type_ok = type_ok || t == type_;
+        if (!type_ok) {
+            std::string accepted;
+            for (std::size_t i = 0; i < want.types.size(); ++i)
+                accepted += cat(i == 0 ? "" : i + 1 == want.types.size() ? " or " : ", ", to_string(want.types[i]));
+            std::string advice;
+            if (const char* h = handle_for(type_)) advice = cat(". Open it with ", h, " instead");
+            raise(cat(where, ": ", which, " has type ", to_string(type_), " (", info.type, "); this handle takes ",
+                      accepted, " maps", advice),
+                  EINVAL);
+        }
+
+        std::string mismatch;
+        if (info.key_size != want.key_size)
+            mismatch += cat(info.key_size, "-byte keys but the key type '", want.key_type, "' is ", want.key_size,
+                            " bytes");
+        if (info.value_size != want.value_size)
+            mismatch += cat(mismatch.empty() ? "" : ", and ", info.value_size, "-byte values but the value type '",
+                            want.value_type, "' is ", want.value_size, " bytes");
+        if (!mismatch.empty())
+            raise(cat(where, ": ", which, " has ", mismatch,
+                      ". The C++ types must be the ones the BPF program declares the map with"),
+                  EINVAL);
+
+        int dup = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (dup < 0) raise_errno(cat(where, ": duplicating fd ", fd, " of ", which));
+        fd_ = sys::fd(dup);
+    }
+
+private:
+    sys::fd fd_;
+    std::string name_;
+    map_type type_ = map_type::unspec;
+    u32 id_ = 0;
+    u32 max_entries_ = 0;
+    u32 map_flags_ = 0;
+};
+
+// ---- walks --------------------------------------------------------------
+
+// The input iterator of a walk whose state lives in its range object (the
+// range outlives the loop, as in range-for).
+template <class Walk>
+class walk_iterator {
+public:
+    using iterator_concept = std::input_iterator_tag;
+    using iterator_category = std::input_iterator_tag;
+    using value_type = typename Walk::value_type;
+    using difference_type = std::ptrdiff_t;
+    using reference = const value_type&;
+    using pointer = const value_type*;
+
+    walk_iterator() noexcept = default;
+    explicit walk_iterator(Walk* walk) noexcept : walk_(walk) {}
+
+    reference operator*() const noexcept { return walk_->current(); }
+    pointer operator->() const noexcept { return &walk_->current(); }
+    walk_iterator& operator++() noexcept(noexcept(std::declval<Walk&>().advance())) {
+        walk_->advance();
+        return *this;
+    }
+    void operator++(int) noexcept(noexcept(std::declval<Walk&>().advance())) { walk_->advance(); }
+    friend bool operator==(const walk_iterator& it, std::default_sentinel_t) noexcept { return it.walk_->at_end(); }
+
+private:
+    Walk* walk_ = nullptr;
+};
+
+// The walk over a hash map's keys with BPF_MAP_GET_NEXT_KEY, on raw key
+// bytes; the rules are at the top of this file. `arrive(key)` is called on
+// each key reached and returns 0 to stop there, ENOENT to skip the key, or
+// an errno that ends the walk.
+template <std::size_t KeySize>
+class key_walk {
+public:
+    using key_bytes = std::array<std::byte, KeySize>;
+
+    key_walk(int fd, u32 limit) noexcept : fd_(fd), limit_(limit) {}
+
+    template <class Arrive>
+    void start(Arrive&& arrive) {
+        steps_ = 0;
+        status_ = 0;
+        at_end_ = false;
+        int err = map_next_key(fd_, nullptr, next_.data());
+        if (err != 0) return finish(err == ENOENT ? 0 : err);
+        early_count_ = 0;
+        has_next_ = true;
+        advance(arrive);
+    }
+
+    template <class Arrive>
+    void advance(Arrive&& arrive) {
+        for (;;) {
+            if (!has_next_) return finish(0);
+            if (steps_ == limit_) return finish(EAGAIN);
+            ++steps_;
+            cur_ = next_;
+            int err = map_next_key(fd_, cur_.data(), next_.data());
+            if (err == 0 && is_early(next_)) {
+                // The kernel restarted: cur_ vanished after it was listed.
+                // Ask again from the key it was listed after.
+                key_bytes again;
+                err = map_next_key(fd_, anchor_.data(), again.data());
+                if (err != 0) return finish(err == ENOENT ? 0 : err);  // ENOENT: cur_ was the last key
+                if (is_early(again)) return finish(EAGAIN);           // the anchor is gone too
+                if (again != cur_) {
+                    next_ = again;  // cur_ is gone: skip it
+                    continue;
+                }
+                // cur_ still exists, and the first key really follows it
+                // (it was erased and inserted again since).
+            }
+            if (err == ENOENT) {
+                has_next_ = false;
+            } else if (err != 0) {
+                return finish(err);
+            }
+            anchor_ = cur_;
+            if (early_count_ < early_.size()) early_[early_count_++] = cur_;
+            err = arrive(static_cast<const key_bytes&>(cur_));
+            if (err == 0) return;
+            if (err != ENOENT) return finish(err);
+        }
+    }
+
+    [[nodiscard]] bool at_end() const noexcept { return at_end_; }
+    [[nodiscard]] int status() const noexcept { return status_; }
+    [[nodiscard]] int fd() const noexcept { return fd_; }
+
+private:
+    // Whether `key` is one of the first keys listed: the keys a restart
+    // brings back (the first key then, or another from the first buckets
+    // that was erased and inserted again, which puts it ahead of the rest).
+    [[nodiscard]] bool is_early(const key_bytes& key) const noexcept {
+        for (std::size_t i = 0; i < early_count_; ++i)
+            if (early_[i] == key) return true;
+        return false;
+    }
+
+    void finish(int status) noexcept {
+        status_ = status;
+        at_end_ = true;
+        has_next_ = false;
+    }
+
+    int fd_;
+    u32 limit_;
+    u32 steps_ = 0;
+    int status_ = 0;
+    bool at_end_ = true;
+    bool has_next_ = false;
+    key_bytes cur_{};     // the key the walk stands on
+    key_bytes next_{};    // its successor, fetched on arrival
+    key_bytes anchor_{};  // the key cur_ was listed after
+    std::array<key_bytes, 8> early_{};  // the first keys listed
+    std::size_t early_count_ = 0;
+};
+
+// A range over a hash map walk. Fetch reads what the walk yields for a key:
+// `int fetch(int fd, const byte_image<K>&)` (0, ENOENT to skip, or an errno)
+// and `const value_type& item() const`.
+template <class K, class Fetch>
+class hash_walk {
+public:
+    using value_type = typename Fetch::value_type;
+    using iterator = walk_iterator<hash_walk>;
+
+    hash_walk(int fd, u32 limit, Fetch fetch) noexcept(std::is_nothrow_move_constructible_v<Fetch>)
+        : walk_(fd, limit), fetch_(std::move(fetch)) {}
+
+    // Starts the walk (again, if called twice).
+    iterator begin() noexcept(noexcept(std::declval<hash_walk&>().advance())) {
+        walk_.start([this](const auto& key) { return fetch_.fetch(walk_.fd(), key); });
+        return iterator(this);
+    }
+    std::default_sentinel_t end() const noexcept { return {}; }
+
+    // After the loop: success, EAGAIN (see the rules at the top of
+    // map.hpp), or the errno of the system call that ended the walk (EPERM
+    // for a map created write-only, say).
+    [[nodiscard]] result<void> status() const noexcept { return to_result(walk_.status()); }
+
+    // For the iterator.
+    [[nodiscard]] bool at_end() const noexcept { return walk_.at_end(); }
+    [[nodiscard]] const value_type& current() const noexcept { return fetch_.item(); }
+    void advance() noexcept(noexcept(std::declval<Fetch&>().fetch(0, std::declval<const byte_image<K>&>()))) {
+        walk_.advance([this](const auto& key) { return fetch_.fetch(walk_.fd(), key); });
+    }
+
+private:
+    key_walk<sizeof(K)> walk_;
+    Fetch fetch_;
+};
+
+// A range over an array map by index, 0 to max_entries - 1. Fetch is as for
+// hash_walk with a u32 index for the key.
+template <class Fetch>
+class index_walk {
+public:
+    using value_type = typename Fetch::value_type;
+    using iterator = walk_iterator<index_walk>;
+
+    index_walk(int fd, u32 size, Fetch fetch) noexcept(std::is_nothrow_move_constructible_v<Fetch>)
+        : fd_(fd), size_(size), fetch_(std::move(fetch)) {}
+
+    iterator begin() noexcept(noexcept(std::declval<index_walk&>().advance())) {
+        next_ = 0;
+        status_ = 0;
+        at_end_ = false;
+        advance();
+        return iterator(this);
+    }
+    std::default_sentinel_t end() const noexcept { return {}; }
+    [[nodiscard]] result<void> status() const noexcept { return to_result(status_); }
+
+    [[nodiscard]] bool at_end() const noexcept { return at_end_; }
+    [[nodiscard]] const value_type& current() const noexcept { return fetch_.item(); }
+    void advance() noexcept(noexcept(std::declval<Fetch&>().fetch(0, u32{}))) {
+        while (next_ < size_) {
+            int err = fetch_.fetch(fd_, next_++);
+            if (err == 0) return;
+            if (err != ENOENT) {
+                status_ = err;
+                break;
+            }
+        }
+        at_end_ = true;
+    }
+
+private:
+    int fd_;
+    u32 size_;
+    u32 next_ = 0;
+    int status_ = 0;
+    bool at_end_ = true;
+    Fetch fetch_;
+};
+
+// ---- what walks yield ---------------------------------------------------
+
+template <class K>
+class fetch_key {
+public:
+    using value_type = K;
+    int fetch(int, const byte_image<K>& key) noexcept {
+        item_.emplace(std::bit_cast<K>(key));
+        return 0;
+    }
+    const K& item() const noexcept { return *item_; }
+
+private:
+    std::optional<K> item_;
+};
+
+template <class K, class V>
+class fetch_item {
+public:
+    using value_type = std::pair<K, V>;
+    int fetch(int fd, const byte_image<K>& key) noexcept {
+        byte_image<V> value;
+        if (int err = map_lookup(fd, key.data(), value.data())) return err;
+        item_.emplace(std::bit_cast<K>(key), std::bit_cast<V>(value));
+        return 0;
+    }
+    const value_type& item() const noexcept { return *item_; }
+
+private:
+    std::optional<value_type> item_;
+};
+
+template <class V>
+class fetch_index_value {
+public:
+    using value_type = V;
+    int fetch(int fd, u32 index) noexcept {
+        byte_image<V> value;
+        if (int err = map_lookup(fd, &index, value.data())) return err;
+        item_.emplace(std::bit_cast<V>(value));
+        return 0;
+    }
+    const V& item() const noexcept { return *item_; }
+
+private:
+    std::optional<V> item_;
+};
+
+template <class V>
+class fetch_index_item {
+public:
+    using value_type = std::pair<u32, V>;
+    int fetch(int fd, u32 index) noexcept {
+        byte_image<V> value;
+        if (int err = map_lookup(fd, &index, value.data())) return err;
+        item_.emplace(index, std::bit_cast<V>(value));
+        return 0;
+    }
+    const value_type& item() const noexcept { return *item_; }
+
+private:
+    std::optional<value_type> item_;
+};
+
+// ---- per-CPU values -----------------------------------------------------
+
+// A per-CPU value as the system calls carry it: one slot per possible CPU,
+// each sizeof(V) rounded up to 8 (all kernels: bpf_map_value_size()).
+template <class V>
+class percpu_buffer {
+public:
+    static constexpr std::size_t stride = (sizeof(V) + 7) & ~std::size_t{7};
+
+    explicit percpu_buffer(u32 cpus) : bytes_(stride * cpus), cpus_(cpus) {}
+
+    [[nodiscard]] void* data() noexcept { return bytes_.data(); }
+    [[nodiscard]] const void* data() const noexcept { return bytes_.data(); }
+
+    void decode(std::vector<V>& out) const {
+        out.clear();
+        out.reserve(cpus_);
+        for (u32 cpu = 0; cpu < cpus_; ++cpu) {
+            byte_image<V> one;
+            std::memcpy(one.data(), bytes_.data() + cpu * stride, sizeof(V));
+            out.push_back(std::bit_cast<V>(one));
+        }
+    }
+    void encode(std::span<const V> values) noexcept {
+        for (std::size_t cpu = 0; cpu < values.size() && cpu < cpus_; ++cpu)
+            std::memcpy(bytes_.data() + cpu * stride, &values[cpu], sizeof(V));
+    }
+    void fill(const V& value) noexcept {
+        for (u32 cpu = 0; cpu < cpus_; ++cpu) std::memcpy(bytes_.data() + cpu * stride, &value, sizeof(V));
+    }
+
+private:
+    std::vector<std::byte> bytes_;  // zeroed, so the padding of each slot is too
+    u32 cpus_;
+};
+
+template <class V>
+std::optional<std::vector<V>> percpu_lookup(int fd, const void* key, u32 cpus) {
+    percpu_buffer<V> buffer(cpus);
+    if (map_lookup(fd, key, buffer.data()) != 0) return std::nullopt;
+    std::optional<std::vector<V>> out(std::in_place);
+    buffer.decode(*out);
+    return out;
+}
+
+template <class V>
+result<void> percpu_update(int fd, const void* key, std::span<const V> values, u32 cpus, update_flag flag) {
+    if (values.size() != cpus) return failure{EINVAL};
+    if constexpr (percpu_buffer<V>::stride == sizeof(V)) {
+        return to_result(map_update(fd, key, values.data(), flag));
+    } else {
+        percpu_buffer<V> buffer(cpus);
+        buffer.encode(values);
+        return to_result(map_update(fd, key, buffer.data(), flag));
+    }
+}
+
+template <class V>
+result<void> percpu_update_all(int fd, const void* key, const V& value, u32 cpus, update_flag flag) {
+    percpu_buffer<V> buffer(cpus);
+    buffer.fill(value);
+    return to_result(map_update(fd, key, buffer.data(), flag));
+}
+
+template <class K, class V>
+class fetch_percpu_item {
+public:
+    using value_type = std::pair<K, std::vector<V>>;
+    explicit fetch_percpu_item(u32 cpus) : buffer_(cpus) {}
+    int fetch(int fd, const byte_image<K>& key) {
+        if (int err = map_lookup(fd, key.data(), buffer_.data())) return err;
+        if (!item_) item_.emplace(std::bit_cast<K>(key), std::vector<V>{});
+        else item_->first = std::bit_cast<K>(key);
+        buffer_.decode(item_->second);  // reuses the vector's storage
+        return 0;
+    }
+    const value_type& item() const noexcept { return *item_; }
+
+private:
+    percpu_buffer<V> buffer_;
+    std::optional<value_type> item_;
+};
+
+template <class V>
+class fetch_percpu_index_item {
+public:
+    using value_type = std::pair<u32, std::vector<V>>;
+    explicit fetch_percpu_index_item(u32 cpus) : buffer_(cpus) {}
+    int fetch(int fd, u32 index) {
+        if (int err = map_lookup(fd, &index, buffer_.data())) return err;
+        if (!item_) item_.emplace(index, std::vector<V>{});
+        else item_->first = index;
+        buffer_.decode(item_->second);
+        return 0;
+    }
+    const value_type& item() const noexcept { return *item_; }
+
+private:
+    percpu_buffer<V> buffer_;
+    std::optional<value_type> item_;
+};
+
+template <class Walk>
+std::size_t count_walk(Walk&& walk) noexcept {
+    std::size_t n = 0;
+    for (auto it = walk.begin(); it != walk.end(); ++it) ++n;
+    return n;
+}
+
+}  // namespace detail
+
+// A hash or LRU hash map (BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_LRU_HASH) with
+// keys K and values V, usually the types the BPF program declares it with.
+template <map_key K, map_value V>
+class hash_map : public detail::map_handle {
+public:
+    using key_type = K;
+    using mapped_type = V;
+    static constexpr std::array<map_type, 2> map_types{map_type::hash, map_type::lru_hash};
+
+    using key_range = detail::hash_walk<K, detail::fetch_key<K>>;
+    using item_range = detail::hash_walk<K, detail::fetch_item<K, V>>;
+
+    // An empty handle; every operation on it fails with EBADF.
+    hash_map() noexcept = default;
+
+    // Opens the map behind `fd` (a map of a loaded object, a pinned map, a
+    // map by id): the handle keeps its own duplicate, so `fd` stays the
+    // caller's. Throws bpfxx::error naming the map and what does not match
+    // when it is not a hash map with sizeof(K)-byte keys and
+    // sizeof(V)-byte values.
+    static hash_map open(int fd) { return hash_map(fd); }
+
+    // The value of `key`; std::nullopt when it has none (or the lookup
+    // fails otherwise, e.g. EPERM on a map created write-only).
+    [[nodiscard]] std::optional<V> lookup(const K& key) const noexcept {
+        detail::byte_image<V> value;
+        if (detail::map_lookup(fd(), &key, value.data()) != 0) return std::nullopt;
+        return std::bit_cast<V>(value);
+    }
+
+    // Errors: EEXIST (update_flag::noexist, key present), ENOENT
+    // (update_flag::exist, key absent), E2BIG (hash map full; an LRU hash
+    // evicts instead), EINVAL (update_flag::lock on a value without a
+    // bpf_spin_lock).
+    result<void> update(const K& key, const V& value, update_flag flag = update_flag::any) noexcept {
+        return detail::to_result(detail::map_update(fd(), &key, &value, flag));
+    }
+
+    // ENOENT when the key is absent.
+    result<void> erase(const K& key) noexcept { return detail::to_result(detail::map_delete(fd(), &key)); }
+
+    // Input ranges for range-for: `for (const K& k : m.keys())`,
+    // `for (const auto& [k, v] : m.items())`. Concurrent changes: see the
+    // top of map.hpp; check status() on the range for how the walk ended.
+    [[nodiscard]] key_range keys() const noexcept { return key_range(fd(), max_entries(), {}); }
+    [[nodiscard]] item_range items() const noexcept { return item_range(fd(), max_entries(), {}); }
+
+    // Walks the keys: exact for a map nothing else changes meanwhile.
+    [[nodiscard]] std::size_t count() const noexcept { return detail::count_walk(keys()); }
+
+private:
+    explicit hash_map(int fd) : map_handle(fd, requirements()) {}
+    static detail::map_requirements requirements() {
+        static const std::string handle =
+            detail::cat("bpfxx::hash_map<", detail::type_name<K>(), ", ", detail::type_name<V>(), ">");
+        return {handle, map_types, detail::type_name<K>(), sizeof(K), detail::type_name<V>(), sizeof(V)};
+    }
+};
+
+// An array map (BPF_MAP_TYPE_ARRAY): max_entries values V, indexed from 0,
+// all present from creation (zeroed) and never erased.
+template <map_value V>
+class array_map : public detail::map_handle {
+public:
+    using value_type = V;
+    static constexpr std::array<map_type, 1> map_types{map_type::array};
+
+    using value_range = detail::index_walk<detail::fetch_index_value<V>>;
+    using item_range = detail::index_walk<detail::fetch_index_item<V>>;
+
+    array_map() noexcept = default;
+    // As hash_map::open, for an array map with sizeof(V)-byte values.
+    static array_map open(int fd) { return array_map(fd); }
+
+    // std::nullopt when `index` is not below size().
+    [[nodiscard]] std::optional<V> lookup(u32 index) const noexcept {
+        if (index >= size()) return std::nullopt;
+        detail::byte_image<V> value;
+        if (detail::map_lookup(fd(), &index, value.data()) != 0) return std::nullopt;
+        return std::bit_cast<V>(value);
+    }
+
+    // Errors: E2BIG (index not below size()), EEXIST for
+    // update_flag::noexist (every element exists), EINVAL for
+    // update_flag::lock on a value without a bpf_spin_lock.
+    result<void> update(u32 index, const V& value, update_flag flag = update_flag::any) noexcept {
+        return detail::to_result(detail::map_update(fd(), &index, &value, flag));
+    }
+
+    [[nodiscard]] u32 size() const noexcept { return max_entries(); }
+
+    // In index order: `for (const V& v : a.values())`,
+    // `for (const auto& [i, v] : a.items())`.
+    [[nodiscard]] value_range values() const noexcept { return value_range(fd(), size(), {}); }
+    [[nodiscard]] item_range items() const noexcept { return item_range(fd(), size(), {}); }
+
+private:
+    explicit array_map(int fd) : map_handle(fd, requirements()) {}
+    static detail::map_requirements requirements() {
+        static const std::string handle = detail::cat("bpfxx::array_map<", detail::type_name<V>(), ">");
+        return {handle, map_types, "u32 (the index)", sizeof(u32), detail::type_name<V>(), sizeof(V)};
+    }
+};
+
+// A per-CPU hash or LRU hash map (BPF_MAP_TYPE_PERCPU_HASH,
+// BPF_MAP_TYPE_LRU_PERCPU_HASH): each key has one V per possible CPU,
+// handed out as a std::vector<V> of cpus() elements, index = CPU number
+// among the possible CPUs. These operations allocate and may throw
+// std::bad_alloc; map outcomes are reported as for hash_map.
+template <map_key K, percpu_map_value V>
+class percpu_hash_map : public detail::map_handle {
+public:
+    using key_type = K;
+    using mapped_type = std::vector<V>;
+    static constexpr std::array<map_type, 2> map_types{map_type::percpu_hash, map_type::lru_percpu_hash};
+
+    using key_range = detail::hash_walk<K, detail::fetch_key<K>>;
+    using item_range = detail::hash_walk<K, detail::fetch_percpu_item<K, V>>;
+
+    percpu_hash_map() noexcept = default;
+    static percpu_hash_map open(int fd) { return percpu_hash_map(fd); }
+
+    // The number of values per key: the possible CPUs.
+    [[nodiscard]] u32 cpus() const noexcept { return cpus_; }
+
+    [[nodiscard]] std::optional<std::vector<V>> lookup(const K& key) const {
+        return detail::percpu_lookup<V>(fd(), &key, cpus_);
+    }
+    // One value per possible CPU; EINVAL unless values.size() == cpus().
+    result<void> update(const K& key, std::span<const V> values, update_flag flag = update_flag::any) {
+        return detail::percpu_update<V>(fd(), &key, values, cpus_, flag);
+    }
+    // The same value on every CPU.
+    result<void> update(const K& key, const V& every_cpu, update_flag flag = update_flag::any) {
+        return detail::percpu_update_all<V>(fd(), &key, every_cpu, cpus_, flag);
+    }
+    result<void> erase(const K& key) noexcept { return detail::to_result(detail::map_delete(fd(), &key)); }
+
+    [[nodiscard]] key_range keys() const noexcept { return key_range(fd(), max_entries(), {}); }
+    [[nodiscard]] item_range items() const {
+        return item_range(fd(), max_entries(), detail::fetch_percpu_item<K, V>(cpus_));
+    }
+    [[nodiscard]] std::size_t count() const noexcept { return detail::count_walk(keys()); }
+
+private:
+    explicit percpu_hash_map(int fd) : map_handle(fd, requirements()), cpus_(detail::possible_cpu_count()) {}
+    static detail::map_requirements requirements() {
+        static const std::string handle =
+            detail::cat("bpfxx::percpu_hash_map<", detail::type_name<K>(), ", ", detail::type_name<V>(), ">");
+        return {handle, map_types, detail::type_name<K>(), sizeof(K), detail::type_name<V>(), sizeof(V)};
+    }
+    u32 cpus_ = 0;
+};
+
+// A per-CPU array map (BPF_MAP_TYPE_PERCPU_ARRAY): as array_map, with one V
+// per possible CPU for each index.
+template <percpu_map_value V>
+class percpu_array_map : public detail::map_handle {
+public:
+    using value_type = std::vector<V>;
+    static constexpr std::array<map_type, 1> map_types{map_type::percpu_array};
+
+    using item_range = detail::index_walk<detail::fetch_percpu_index_item<V>>;
+
+    percpu_array_map() noexcept = default;
+    static percpu_array_map open(int fd) { return percpu_array_map(fd); }
+
+    [[nodiscard]] u32 cpus() const noexcept { return cpus_; }
+    [[nodiscard]] u32 size() const noexcept { return max_entries(); }
+
+    [[nodiscard]] std::optional<std::vector<V>> lookup(u32 index) const {
+        if (index >= size()) return std::nullopt;
+        return detail::percpu_lookup<V>(fd(), &index, cpus_);
+    }
+    result<void> update(u32 index, std::span<const V> values, update_flag flag = update_flag::any) {
+        return detail::percpu_update<V>(fd(), &index, values, cpus_, flag);
+    }
+    result<void> update(u32 index, const V& every_cpu, update_flag flag = update_flag::any) {
+        return detail::percpu_update_all<V>(fd(), &index, every_cpu, cpus_, flag);
+    }
+
+    // `for (const auto& [i, per_cpu] : a.items())`, in index order.
+    [[nodiscard]] item_range items() const {
+        return item_range(fd(), size(), detail::fetch_percpu_index_item<V>(cpus_));
+    }
+
+private:
+    explicit percpu_array_map(int fd) : map_handle(fd, requirements()), cpus_(detail::possible_cpu_count()) {}
+    static detail::map_requirements requirements() {
+        static const std::string handle = detail::cat("bpfxx::percpu_array_map<", detail::type_name<V>(), ">");
+        return {handle, map_types, "u32 (the index)", sizeof(u32), detail::type_name<V>(), sizeof(V)};
+    }
+    u32 cpus_ = 0;
+};
+
+}  // namespace bpfxx
