@@ -29,7 +29,6 @@ endif()
 # Cache variables: the functions below may be called from any directory
 # scope, including a parent of the one that included this module.
 set(BPFXX_CHECK_OBJECT_SCRIPT "${CMAKE_CURRENT_LIST_DIR}/bpfxx_check_object.cmake" CACHE INTERNAL "")
-set(BPFXX_EMBED_SCRIPT "${CMAKE_CURRENT_LIST_DIR}/bpfxx_embed.cmake" CACHE INTERNAL "")
 
 # Flags measured in KERNEL-CXX.md. -gsimple-template-names keeps template
 # names valid for the kernel's BTF checks; -gomit-unreferenced-methods (clang
@@ -163,31 +162,48 @@ function(bpfxx_add_bpf_object target)
   set_target_properties(${target} PROPERTIES BPFXX_OBJECT_FILE "${object}")
 endfunction()
 
-#   bpfxx_embed_object(<target> OBJECT <bpf-object-target> [NAME <identifier>])
+#   bpfxx_add_skeleton(<target> OBJECT <bpf-object-target> [NAME <name>])
 #
-# Generates <identifier>.embed.hpp with the object's bytes
-# (bpfxx_embedded::<identifier>() returns them as std::span<const std::byte>)
-# and an INTERFACE <target> to link, so the program needs no file at run time.
-function(bpfxx_embed_object target)
+# Generates <name>.skel.hpp (namespace <name>, class skeleton; NAME defaults
+# to the object target's name) with the object embedded, and an INTERFACE
+# <target> to link. Regenerated when the object changes; identical input
+# gives byte-identical output. The generator, bpfxx-skel, runs on the build
+# machine: in a cross build, point BPFXX_SKEL_EXECUTABLE at a host build.
+function(bpfxx_add_skeleton target)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "OBJECT;NAME" "")
   if(NOT arg_OBJECT)
-    message(FATAL_ERROR "bpfxx_embed_object(${target}): OBJECT is required")
+    message(FATAL_ERROR "bpfxx_add_skeleton(${target}): OBJECT is required")
   endif()
   if(NOT arg_NAME)
     set(arg_NAME "${arg_OBJECT}")
   endif()
-  string(MAKE_C_IDENTIFIER "${arg_NAME}" arg_NAME)
+  if(BPFXX_SKEL_EXECUTABLE)
+    set(tool "${BPFXX_SKEL_EXECUTABLE}")
+    set(tool_dep "${BPFXX_SKEL_EXECUTABLE}")
+  elseif(TARGET bpfxx-skel AND NOT CMAKE_CROSSCOMPILING)
+    set(tool "$<TARGET_FILE:bpfxx-skel>")
+    set(tool_dep bpfxx-skel)
+  else()
+    find_program(BPFXX_SKEL_EXECUTABLE bpfxx-skel HINTS "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/../../../bin")
+    if(NOT BPFXX_SKEL_EXECUTABLE)
+      message(FATAL_ERROR "bpfxx_add_skeleton(${target}): no bpfxx-skel for the build machine; "
+                          "build bpfxx's tools natively and set BPFXX_SKEL_EXECUTABLE to it")
+    endif()
+    set(tool "${BPFXX_SKEL_EXECUTABLE}")
+    set(tool_dep "${BPFXX_SKEL_EXECUTABLE}")
+  endif()
   get_target_property(object ${arg_OBJECT} BPFXX_OBJECT_FILE)
   set(dir "${CMAKE_CURRENT_BINARY_DIR}/${target}.include")
-  set(header "${dir}/${arg_NAME}.embed.hpp")
+  set(header "${dir}/${arg_NAME}.skel.hpp")
+  file(MAKE_DIRECTORY "${dir}")
   add_custom_command(OUTPUT "${header}"
-    COMMAND "${CMAKE_COMMAND}" "-DOBJECT=${object}" "-DHEADER=${header}" "-DNAME=${arg_NAME}"
-            -P "${BPFXX_EMBED_SCRIPT}"
-    DEPENDS "${object}" ${arg_OBJECT} "${BPFXX_EMBED_SCRIPT}"
-    COMMENT "Embedding BPF object ${arg_NAME}"
+    COMMAND "${tool}" "${object}" "${arg_NAME}" "${header}"
+    DEPENDS "${object}" ${arg_OBJECT} ${tool_dep}
+    COMMENT "Generating skeleton ${arg_NAME}.skel.hpp"
     VERBATIM)
   add_custom_target(${target}_generate DEPENDS "${header}")
   add_library(${target} INTERFACE)
   target_include_directories(${target} INTERFACE "${dir}")
+  target_link_libraries(${target} INTERFACE bpfxx::bpfxx)
   add_dependencies(${target} ${target}_generate)
 endfunction()

@@ -2,11 +2,8 @@
 // execsnoop: prints every exec on the system as it happens, from a C++
 // kernel program loaded by bpfxx's own loader. Options follow libbpf-tools'
 // execsnoop.
-#include "execsnoop.embed.hpp"
 #include "execsnoop.hpp"
-
-#include <bpfxx/loader.hpp>
-#include <bpfxx/ring_buffer.hpp>
+#include "execsnoop.skel.hpp"  // generated from execsnoop.bpf.cpp by bpfxx_add_skeleton()
 
 #include <signal.h>
 #include <time.h>
@@ -141,14 +138,11 @@ int main(int argc, char** argv) {
     ::sigaction(SIGTERM, &sa, nullptr);
 
     try {
-        auto object = bpfxx::object::parse(bpfxx_embedded::execsnoop(), "execsnoop.bpf.o");
-        bpfxx::load_options load;
-        if (opt.uid >= 0) load.set_global("filter_uid", static_cast<std::uint32_t>(opt.uid));
-        load.set_global("failed_only", opt.failed_only);
-        load.set_global("arg_limit", static_cast<std::uint32_t>(opt.max_args));
-        auto loaded = bpfxx::loaded_object::load(object, load);
-        auto links = loaded.attach_all();
-        auto events = bpfxx::ring_buffer::open(loaded.map("events").fd());
+        auto skel = execsnoop::skeleton::open();
+        if (opt.uid >= 0) skel.rodata().filter_uid = static_cast<std::uint32_t>(opt.uid);
+        skel.rodata().failed_only = opt.failed_only;
+        skel.rodata().arg_limit = opt.max_args;
+        skel.attach();  // loads (maps, verifier) and attaches both tracepoints
 
         if (opt.time_column) std::printf("%-8s ", "TIME");
         if (opt.timestamp) std::printf("%-8s ", "TIME(s)");
@@ -184,7 +178,7 @@ int main(int argc, char** argv) {
             if (opt.duration > 0 &&
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= opt.duration)
                 break;
-            auto r = events.poll_as<execsnoop::event>(std::chrono::milliseconds(100), print);
+            auto r = skel.maps.events.poll<execsnoop::event>(std::chrono::milliseconds(100), print);
             if (!r && r.error() != EINTR) {
                 std::fprintf(stderr, "execsnoop: polling the ring buffer failed: %s\n", r.message().c_str());
                 return 1;

@@ -57,6 +57,28 @@ public:
         only_ = std::move(names);
         return *this;
     }
+    // Leaves a program out of the load (libbpf's set_autoload(false)): e.g.
+    // an fentry program on a kernel without BTF trampolines.
+    load_options& disable_program(std::string_view name) {
+        disabled_.emplace_back(name);
+        return *this;
+    }
+    load_options& enable_program(std::string_view name) {
+        std::erase(disabled_, name);
+        return *this;
+    }
+    // Replaces what a program attaches to: the part of its SEC() name after
+    // the prefix ("syscalls/sys_enter_openat" for a tracepoint).
+    load_options& set_attach_target(std::string_view program, std::string target) {
+        targets_[std::string(program)] = std::move(target);
+        return *this;
+    }
+    // Replaces a whole global data section's initial contents (the
+    // skeleton's typed .rodata/.data); the size must match the section.
+    load_options& set_initial_data(std::string_view section, std::vector<std::byte> bytes) {
+        sections_[std::string(section)] = std::move(bytes);
+        return *this;
+    }
     // Verifier log level for a program the verifier rejects (1 or 2).
     load_options& log_level(std::uint32_t level) {
         log_level_ = level;
@@ -68,6 +90,9 @@ private:
     std::map<std::string, std::vector<std::byte>, std::less<>> globals_;
     std::map<std::string, std::uint32_t, std::less<>> max_entries_;
     std::vector<std::string> only_;
+    std::vector<std::string> disabled_;
+    std::map<std::string, std::string, std::less<>> targets_;
+    std::map<std::string, std::vector<std::byte>, std::less<>> sections_;
     std::uint32_t log_level_ = 1;
 };
 
@@ -258,11 +283,12 @@ public:
     [[nodiscard]] const bpfxx::program& definition() const noexcept { return *prog_; }
     // Instructions after relocation, as the verifier saw them.
     [[nodiscard]] std::size_t insn_count() const noexcept { return insn_count_; }
+    [[nodiscard]] std::string_view attach_target() const noexcept { return target_; }
 
     // Attaches where the SEC() name says: "tracepoint/<category>/<name>",
     // "raw_tp/<name>", "tp_btf/<name>". The link detaches when destroyed.
     [[nodiscard]] link attach() const {
-        auto target = prog_->attach_target;
+        std::string_view target = target_;
         switch (prog_->type) {
         case program_type::tracepoint: {
             auto slash = target.find('/');
@@ -290,6 +316,7 @@ private:
     friend class loaded_object;
     const bpfxx::program* prog_ = nullptr;
     std::size_t insn_count_ = 0;
+    std::string target_;  // the section's target, or load_options::set_attach_target's
     sys::fd fd_;
 };
 
@@ -299,6 +326,7 @@ class loaded_object {
 public:
     // Loads `obj` (which must outlive the result).
     static loaded_object load(const object& obj, const load_options& options = {}) {
+        check_names(obj, options);
         loaded_object lo;
         lo.obj_ = &obj;
         detail::ensure_memlock_once();
@@ -336,6 +364,22 @@ public:
 
 private:
     loaded_object() = default;
+
+    // A customisation naming nothing is a typo, not a no-op.
+    static void check_names(const object& obj, const load_options& o) {
+        auto program_exists = [&](std::string_view n) { return obj.find_program(n) != nullptr; };
+        for (const auto& n : o.disabled_)
+            if (!program_exists(n)) detail::raise(detail::cat(obj.name(), ": disable_program('", n, "'): no such program"));
+        for (const auto& n : o.only_)
+            if (!program_exists(n)) detail::raise(detail::cat(obj.name(), ": only_programs: no program '", n, "'"));
+        for (const auto& [n, t] : o.targets_)
+            if (!program_exists(n)) detail::raise(detail::cat(obj.name(), ": set_attach_target('", n, "'): no such program"));
+        for (const auto& [n, v] : o.max_entries_)
+            if (obj.find_map(n) == nullptr) detail::raise(detail::cat(obj.name(), ": set_max_entries('", n, "'): no such map"));
+        for (const auto& [n, v] : o.sections_)
+            if (obj.find_map(n) == nullptr || obj.find_map(n)->global == global_section::none)
+                detail::raise(detail::cat(obj.name(), ": set_initial_data('", n, "'): no such global data section"));
+    }
 
     const object* obj_ = nullptr;
     sys::fd btf_;  // declared first: destroyed last
@@ -416,6 +460,12 @@ private:
     std::vector<std::byte> initial_value(const map_definition& d, const load_options& options) const {
         std::vector<std::byte> value(d.value_size);
         if (!d.initial_data.empty()) std::memcpy(value.data(), d.initial_data.data(), d.initial_data.size());
+        if (auto it = options.sections_.find(d.name); it != options.sections_.end()) {
+            if (it->second.size() != value.size())
+                detail::raise(detail::cat(obj_->name(), ": set_initial_data('", d.name, "'): ", it->second.size(),
+                                          " bytes for a section of ", value.size()));
+            value = it->second;
+        }
         for (const auto& [name, bytes] : options.globals_) {
             const auto* g = obj_->find_global(name);
             if (g == nullptr)
@@ -616,19 +666,19 @@ private:
 
     // The attach_btf_id of tracing programs: the kernel function, tracepoint
     // or LSM hook named by the section, found in the kernel's BTF.
-    static std::uint32_t attach_btf_id(const bpfxx::program& p) {
+    static std::uint32_t attach_btf_id(const bpfxx::program& p, std::string_view target) {
         const auto& vm = detail::vmlinux_btf();
         std::string name;
         btf::kind k = btf::kind::func;
         if (p.definition->prefix.starts_with("tp_btf")) {
-            name = detail::cat("btf_trace_", p.attach_target);
+            name = detail::cat("btf_trace_", target);
             k = btf::kind::typedef_;
         } else if (p.type == program_type::lsm) {
-            name = detail::cat("bpf_lsm_", p.attach_target);
+            name = detail::cat("bpf_lsm_", target);
         } else if (p.definition->prefix.starts_with("iter")) {
-            name = detail::cat("bpf_iter_", p.attach_target);
+            name = detail::cat("bpf_iter_", target);
         } else {
-            name = std::string(p.attach_target);
+            name = std::string(target);
         }
         auto id = vm.find(name, k);
         if (!id)
@@ -642,6 +692,10 @@ private:
             if (!options.only_.empty() &&
                 std::find(options.only_.begin(), options.only_.end(), p.name) == options.only_.end())
                 continue;
+            if (std::find(options.disabled_.begin(), options.disabled_.end(), p.name) != options.disabled_.end())
+                continue;
+            std::string target(p.attach_target);
+            if (auto it = options.targets_.find(p.name); it != options.targets_.end()) target = it->second;
             linked_program lp;
             place(lp, p);
             sys::attr::prog_load a;
@@ -655,8 +709,8 @@ private:
             detail::copy_kernel_name(a.prog_name, p.name);
             if (p.sleepable) a.prog_flags |= sys::attr::prog_flag_sleepable;
             if (p.definition->has(section_flag::xdp_frags)) a.prog_flags |= sys::attr::prog_flag_xdp_has_frags;
-            if (p.definition->has(section_flag::attach_btf) && !p.attach_target.empty())
-                a.attach_btf_id = attach_btf_id(p);
+            if (p.definition->has(section_flag::attach_btf) && !target.empty())
+                a.attach_btf_id = attach_btf_id(p, target);
             // Record arrays in the kernel's layouts; they live until the load.
             std::vector<std::uint32_t> fi, li, cr;
             if (btf_ && !lp.func_info.empty()) {
@@ -683,6 +737,7 @@ private:
                 }
             }
             programs_.push_back(load_program(p, lp, a, options));
+            programs_.back().target_ = std::move(target);
         }
     }
 

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+// Generated skeletons: open -> customise -> load -> attach, typed globals
+// before and after load, typed maps and ring-buffer records, links by name.
+#include "api_cxx.skel.hpp"
+#include "event.hpp"
+#include "execsnoop.hpp"
+#include "execsnoop.skel.hpp"
+#include "maps_cxx.skel.hpp"
+#include "plain_c.skel.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+std::size_t maps_cxx_program_count_from_second_tu();
+
+using testing::HasSubstr;
+
+namespace {
+
+std::size_t count_fds() {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+    return n;
+}
+
+TEST(SkeletonOpen, NeedsNoPrivilegeAndKnowsItsObject) {
+    auto skel = maps_cxx::skeleton::open();
+    EXPECT_EQ(skel.phase(), bpfxx::skel::phase::opened);
+    EXPECT_EQ(skel.object().programs().size(), 2u);
+    EXPECT_EQ(maps_cxx_program_count_from_second_tu(), 2u);
+    EXPECT_EQ(skel.programs.on_execve.name(), "on_execve");
+    EXPECT_EQ(skel.maps.counts.name(), "counts");
+    // Typed globals before load: the object's initial values.
+    EXPECT_EQ(skel.rodata().target_uid, 0u);
+    EXPECT_EQ(skel.data().exec_seq, 1u);
+    skel.rodata().target_uid = 7;
+    EXPECT_EQ(skel.rodata().target_uid, 7u);
+    static_assert(std::is_same_v<maps_cxx::skeleton::counts_map::key_type, maps_cxx::types::u32> ||
+                  sizeof(maps_cxx::skeleton::counts_map::key_type) == 4);
+    static_assert(sizeof(maps_cxx::skeleton::events_map::record_type) == sizeof(maps_cxx::event));
+    // Before load there is no fd to give.
+    EXPECT_THROW((void)skel.maps.counts.fd(), bpfxx::error);
+}
+
+class Skeleton : public testing::Test {
+protected:
+    void SetUp() override {
+        if (geteuid() != 0) GTEST_SKIP() << "needs root (CAP_BPF, CAP_PERFMON) to load programs";
+    }
+};
+
+TEST_F(Skeleton, CustomiseThenLoad) {
+    auto skel = maps_cxx::skeleton::open();
+    skel.rodata().target_uid = 1234;
+    skel.data().exec_seq = 40;
+    skel.maps.counts.set_max_entries(2048);
+    skel.programs.on_sys_enter.set_autoload(false);
+    skel.load();
+    EXPECT_EQ(skel.phase(), bpfxx::skel::phase::loaded);
+    EXPECT_EQ(skel.maps.counts.loaded().max_entries(), 2048u);
+    EXPECT_GT(skel.programs.on_execve.fd(), 2);
+    EXPECT_THROW((void)skel.programs.on_sys_enter.fd(), bpfxx::error);
+
+    const auto& frozen = skel;
+    EXPECT_EQ(frozen.rodata().target_uid, 1234u);
+    try {
+        skel.rodata().target_uid = 1;
+        FAIL() << "rodata was writable after load";
+    } catch (const bpfxx::error& e) {
+        EXPECT_THAT(e.what(), HasSubstr(".rodata is frozen after load()"));
+    }
+    // .data after load is the live, mmapped variable.
+    EXPECT_EQ(skel.data().exec_seq, 40u);
+    skel.data().exec_seq = 41;
+    auto counts = skel.maps.counts.typed();
+    EXPECT_FALSE(counts.lookup(12345).has_value());
+    EXPECT_TRUE(counts.update(12345, 9));
+    EXPECT_EQ(counts.lookup(12345).value_or(0), 9u);
+
+    EXPECT_THROW(skel.maps.counts.set_max_entries(1), bpfxx::error);
+    EXPECT_THROW(skel.load(), bpfxx::error);
+}
+
+TEST_F(Skeleton, PlainCAndEveryMapKindLoad) {
+    auto c = plain_c::skeleton::open();
+    c.load();
+    EXPECT_GT(c.maps.counts.fd(), 2);
+    auto a = api_cxx::skeleton::open();
+    a.load();
+    EXPECT_GT(a.maps.records.fd(), 2);
+}
+
+TEST_F(Skeleton, ExecsnoopEventsThroughTheSkeleton) {
+    if (::access("/sys/kernel/tracing/events", F_OK) != 0)
+        ::mount("nodev", "/sys/kernel/tracing", "tracefs", 0, nullptr);
+    const auto fds_before = count_fds();
+    {
+        std::string comm = "skel" + std::to_string(getpid() % 100000);
+        std::string path = "/tmp/" + comm;
+        std::filesystem::copy_file("/bin/true", path, std::filesystem::copy_options::overwrite_existing);
+        ::chmod(path.c_str(), 0755);
+
+        auto skel = execsnoop::skeleton::open();
+        skel.rodata().filter_uid = 0;  // root only
+        skel.attach();                 // loads first
+        EXPECT_EQ(skel.phase(), bpfxx::skel::phase::attached);
+        ASSERT_NE(skel.programs.execsnoop_enter.attached(), nullptr);
+        ASSERT_NE(skel.programs.execsnoop_exit.attached(), nullptr);
+
+        pid_t pid = fork();
+        if (pid == 0) {
+            ::execl(path.c_str(), path.c_str(), "x", static_cast<char*>(nullptr));
+            _exit(127);
+        }
+        ::waitpid(pid, nullptr, 0);
+        std::optional<execsnoop::event> seen;
+        for (int i = 0; i < 50 && !seen; ++i)
+            (void)skel.maps.events.poll<execsnoop::event>(std::chrono::milliseconds(100), [&](const execsnoop::event& e) {
+                if (static_cast<pid_t>(e.pid) == pid) seen = e;
+            });
+        std::filesystem::remove(path);
+        ASSERT_TRUE(seen);
+        EXPECT_EQ(std::string(seen->comm), comm);
+        EXPECT_EQ(seen->retval, 0);
+
+        skel.programs.execsnoop_exit.detach();
+        EXPECT_EQ(skel.programs.execsnoop_exit.attached(), nullptr);
+    }
+    EXPECT_EQ(count_fds(), fds_before);
+}
+
+}  // namespace
