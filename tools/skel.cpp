@@ -307,8 +307,8 @@ private:
 
         out += "    struct programs_t {\n";
         for (const auto& p : obj_.programs())
-            out += cat("        bpfxx::skel::program_handle ", member_name(p.name), ";  // ", bpfxx::to_string(p.type),
-                       " \"", p.section, "\"\n");
+            out += cat("        bpfxx::skel::program<bpfxx::program_type::", bpfxx::to_string(p.type), "> ",
+                       member_name(p.name), ";  // \"", p.section, "\"\n");
         out += "    };\n    struct maps_t {\n";
         for (const auto* m : maps)
             out += cat("        ", member_name(m->name), "_map ", member_name(m->name), ";  // ",

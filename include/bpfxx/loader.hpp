@@ -284,6 +284,12 @@ public:
     // Instructions after relocation, as the verifier saw them.
     [[nodiscard]] std::size_t insn_count() const noexcept { return insn_count_; }
     [[nodiscard]] std::string_view attach_target() const noexcept { return target_; }
+    // Whether the section name alone says where to attach (libbpf's
+    // auto-attach): a tracepoint with its category and name, say. XDP,
+    // socket filters and programs without a target are attached by hand.
+    [[nodiscard]] bool auto_attachable() const noexcept {
+        return prog_->definition != nullptr && prog_->definition->has(section_flag::auto_attach) && !target_.empty();
+    }
 
     // Attaches where the SEC() name says: "tracepoint/<category>/<name>",
     // "raw_tp/<name>", "tp_btf/<name>". The link detaches when destroyed.
@@ -354,11 +360,13 @@ public:
             if (p.name() == name) return p;
         detail::raise(detail::cat(obj_->name(), " has no loaded program named '", name, "'"));
     }
-    // Attaches every program whose section names its target.
+    // Attaches every program whose section names its target (see
+    // loaded_program::auto_attachable); the others are left alone.
     [[nodiscard]] std::vector<link> attach_all() const {
         std::vector<link> links;
         links.reserve(programs_.size());
-        for (const auto& p : programs_) links.push_back(p.attach());
+        for (const auto& p : programs_)
+            if (p.auto_attachable()) links.push_back(p.attach());
         return links;
     }
 

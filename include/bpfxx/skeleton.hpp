@@ -91,7 +91,8 @@ public:
     void attach_all() {
         if (phase_ == phase::opened) load();
         for (const auto& p : loaded_->programs())
-            if (links_.find(p.name()) == links_.end()) links_.emplace(std::string(p.name()), p.attach());
+            if (p.auto_attachable() && links_.find(p.name()) == links_.end())
+                links_.emplace(std::string(p.name()), p.attach());
         phase_ = phase::attached;
     }
     link& attach(std::string_view program) {
@@ -100,6 +101,12 @@ public:
         if (it == links_.end()) it = links_.emplace(std::string(program), loaded_->program(program).attach()).first;
         phase_ = phase::attached;
         return it->second;
+    }
+    // Keeps a link made by hand (attach_to) under the program's name.
+    link& adopt(std::string_view program, link l) {
+        if (phase_ == phase::loaded) phase_ = phase::attached;
+        links_.erase(std::string(program));
+        return links_.emplace(std::string(program), std::move(l)).first->second;
     }
     link* find_link(std::string_view program) noexcept {
         auto it = links_.find(program);
@@ -143,9 +150,37 @@ public:
     [[nodiscard]] link* attached() noexcept { return state_->find_link(name_); }
     void detach() { state_->detach(name_); }
 
-private:
+protected:
     state* state_;
     std::string_view name_;
+};
+
+// A program typed by its kind: the attach calls that make sense for it.
+template <program_type Type>
+class program : public program_handle {
+public:
+    using program_handle::program_handle;
+    static constexpr program_type type = Type;
+
+    // A tracepoint other than the one the section names.
+    link& attach_to(std::string_view category, std::string_view tracepoint)
+        requires(Type == program_type::tracepoint)
+    {
+        return state_->adopt(name(), attach_tracepoint(fd(), category, tracepoint));
+    }
+    // A raw tracepoint other than the one the section names.
+    link& attach_to(std::string_view tracepoint)
+        requires(Type == program_type::raw_tracepoint || Type == program_type::raw_tracepoint_writable)
+    {
+        return state_->adopt(name(), attach_raw_tracepoint(fd(), tracepoint));
+    }
+    // A perf event opened by the caller (perf_event programs, uprobes).
+    link& attach_to_perf_event(int perf_fd)
+        requires(Type == program_type::perf_event || Type == program_type::kprobe ||
+                 Type == program_type::tracepoint)
+    {
+        return state_->adopt(name(), attach_perf_event(fd(), perf_fd));
+    }
 };
 
 // A map of the skeleton, by name.

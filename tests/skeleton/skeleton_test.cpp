@@ -47,6 +47,9 @@ TEST(SkeletonOpen, NeedsNoPrivilegeAndKnowsItsObject) {
     static_assert(std::is_same_v<maps_cxx::skeleton::counts_map::key_type, maps_cxx::types::u32> ||
                   sizeof(maps_cxx::skeleton::counts_map::key_type) == 4);
     static_assert(sizeof(maps_cxx::skeleton::events_map::record_type) == sizeof(maps_cxx::event));
+    // Program members are typed by their kind.
+    static_assert(decltype(skel.programs.on_execve)::type == bpfxx::program_type::tracepoint);
+    static_assert(decltype(skel.programs.on_sys_enter)::type == bpfxx::program_type::raw_tracepoint);
     // Before load there is no fd to give.
     EXPECT_THROW((void)skel.maps.counts.fd(), bpfxx::error);
 }
@@ -88,6 +91,18 @@ TEST_F(Skeleton, CustomiseThenLoad) {
 
     EXPECT_THROW(skel.maps.counts.set_max_entries(1), bpfxx::error);
     EXPECT_THROW(skel.load(), bpfxx::error);
+}
+
+TEST_F(Skeleton, AttachToAnotherTargetThanTheSection) {
+    auto skel = maps_cxx::skeleton::open();
+    skel.load();
+    // raw_tp/sys_enter, attached to sys_exit instead; the link is kept by name.
+    auto& l = skel.programs.on_sys_enter.attach_to("sys_exit");
+    EXPECT_TRUE(l);
+    EXPECT_EQ(skel.programs.on_sys_enter.attached(), &l);
+    EXPECT_EQ(skel.phase(), bpfxx::skel::phase::attached);
+    skel.programs.on_sys_enter.detach();
+    EXPECT_EQ(skel.programs.on_sys_enter.attached(), nullptr);
 }
 
 TEST_F(Skeleton, PlainCAndEveryMapKindLoad) {
