@@ -130,6 +130,7 @@ public:
         out += "}  // namespace skeleton_detail\n\n";
         out += skeleton_class();
         out += cat("}  // namespace ", name_, "\n");
+        out += layout_specialisations();
         return out;
     }
 
@@ -224,6 +225,44 @@ private:
             add(m.btf_value_type, "value", "value");
             add(m.btf_record_type, "record", "record");
         }
+        for (auto id : struct_roots()) {
+            out += bpfxx::btf::emit_layout_check(btf(), id, cat("check_type_", id),
+                                                 cat(name_, ": type '", btf().type(id).name(), "'"));
+            out += "\n";
+        }
+        return out;
+    }
+
+    // The struct and union types among the roots (pointers' pointees
+    // included), for bpfxx::skel::as<T>().
+    std::vector<std::uint32_t> struct_roots() const {
+        std::vector<std::uint32_t> out;
+        if (obj_.btf() == nullptr) return out;
+        auto add = [&](std::uint32_t id) {
+            if (id == 0) return;
+            auto r = btf().resolve(id);
+            auto k = btf().type(r).kind();
+            if (k == bpfxx::btf::kind::ptr) r = btf().resolve(btf().type(r).type()), k = btf().type(r).kind();
+            if ((k == bpfxx::btf::kind::struct_ || k == bpfxx::btf::kind::union_) && !btf().type(r).name().empty() &&
+                std::find(out.begin(), out.end(), r) == out.end())
+                out.push_back(r);
+        };
+        for (auto id : roots_) add(id);
+        return out;
+    }
+
+    std::string layout_specialisations() const {
+        auto roots = struct_roots();
+        if (roots.empty()) return {};
+        std::string out = "\nnamespace bpfxx::skel {\n";
+        for (auto id : roots) {
+            auto type = cat("::", name_, "::types::", bpfxx::btf::emit_type_name(btf(), id));
+            auto check = cat("check_type_", id);
+            out += cat("template <>\nstruct layout<", type, "> {\n");
+            out += cat("    template <class T>\n    static constexpr bool matches() { return ::", name_,
+                       "::skeleton_detail::", check, "<T>(); }\n};\n");
+        }
+        out += "}  // namespace bpfxx::skel\n";
         return out;
     }
 

@@ -19,6 +19,8 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <new>
+#include <type_traits>
 #include <optional>
 #include <span>
 #include <string>
@@ -213,5 +215,26 @@ public:
 private:
     std::unique_ptr<ring_buffer> reader_;
 };
+
+// layout<G> is specialised by generated skeletons for every type they
+// emit from BTF, with a compile-time check that a user-side type matches.
+template <class Generated>
+struct layout;
+
+// A generated object (a global, a map value) viewed as the user's own
+// shared type T, whose size and field offsets are checked at compile time
+// against the object's BTF.
+template <class T, class Generated>
+T& as(Generated& value) {
+    static_assert(layout<std::remove_cv_t<Generated>>::template matches<T>());
+    static_assert(std::is_trivially_copyable_v<T>, "a shared type must be trivially copyable");
+    return *std::launder(reinterpret_cast<T*>(&value));
+}
+template <class T, class Generated>
+const T& as(const Generated& value) {
+    static_assert(layout<std::remove_cv_t<Generated>>::template matches<T>());
+    static_assert(std::is_trivially_copyable_v<T>, "a shared type must be trivially copyable");
+    return *std::launder(reinterpret_cast<const T*>(&value));
+}
 
 }  // namespace bpfxx::skel

@@ -35,6 +35,12 @@ BPFXX_MAP(jump_table, bpfxx::prog_array<4>);
 BPFXX_MAP(perf_events, bpfxx::perf_event_array<>);
 BPFXX_MAP(records, bpfxx::ring_buffer<4096>);
 
+// Struct-typed globals: the skeleton gives them typed, layout-checked access.
+extern "C" {
+const volatile sample sample_template = {0, 0, 0};  // .rodata
+sample last_sample;                                 // .bss
+}
+
 static long add_index(u64 index, loop_state* state) {
     state->sum += index;
     return 0;
@@ -56,8 +62,9 @@ int exercise_maps(bpfxx::raw_tracepoint_args* ctx) {
         return 0;
     s->ts_ns = bpfxx::ktime_boot_ns();
     s->pid = pid;
-    s->cpu = bpfxx::smp_processor_id();
+    s->cpu = bpfxx::smp_processor_id() + sample_template.cpu;
     samples.update(pid, *s);
+    last_sample = *s;
     if (sample* old = samples.lookup(pid ^ 1))
         old->cpu = 0;
     samples.erase(pid ^ 2);

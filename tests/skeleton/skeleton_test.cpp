@@ -54,6 +54,24 @@ TEST(SkeletonOpen, NeedsNoPrivilegeAndKnowsItsObject) {
     EXPECT_THROW((void)skel.maps.counts.fd(), bpfxx::error);
 }
 
+// The user's own declaration of api_cxx's `sample` (kernel: ts_ns, pid, cpu).
+struct user_sample {
+    bpfxx::u64 ts_ns;
+    bpfxx::u32 pid;
+    bpfxx::u32 cpu;
+};
+
+TEST(SkeletonOpen, StructGlobalsAsTheUsersOwnType) {
+    auto skel = api_cxx::skeleton::open();
+    auto& tmpl = bpfxx::skel::as<user_sample>(skel.rodata().sample_template);
+    tmpl.cpu = 3;
+    EXPECT_EQ(skel.rodata().sample_template.cpu, 3u);
+    // Map values too: the generated value type of `samples` is the same struct.
+    api_cxx::skeleton::samples_map::value_type v{};
+    bpfxx::skel::as<user_sample>(v).pid = 9;
+    EXPECT_EQ(v.pid, 9u);
+}
+
 class Skeleton : public testing::Test {
 protected:
     void SetUp() override {
