@@ -3,7 +3,7 @@
 # bpfxx CMake module: compiles kernel programs with clang -target bpf.
 #
 #   bpfxx_add_bpf_object(<target> SOURCES <src>... [INCLUDE_DIRECTORIES <dir>...]
-#                        [COMPILE_OPTIONS <opt>...] [DEFINITIONS <def>...]
+#                        [COMPILE_OPTIONS <opt>...] [DEFINITIONS <def>...] [VMLINUX <target>]
 #                        [OUTPUT_NAME <name>] [NO_CHECK] [EXCLUDE_FROM_ALL])
 #
 # Each source (C++ or plain C) is compiled to LLVM bitcode, the bitcode of all
@@ -29,6 +29,7 @@ endif()
 # Cache variables: the functions below may be called from any directory
 # scope, including a parent of the one that included this module.
 set(BPFXX_CHECK_OBJECT_SCRIPT "${CMAKE_CURRENT_LIST_DIR}/bpfxx_check_object.cmake" CACHE INTERNAL "")
+set(_BPFXX_MODULE_DIR "${CMAKE_CURRENT_LIST_DIR}" CACHE INTERNAL "")
 
 # Flags measured in KERNEL-CXX.md. -gsimple-template-names keeps template
 # names valid for the kernel's BTF checks; -gomit-unreferenced-methods (clang
@@ -95,7 +96,7 @@ function(_bpfxx_require_toolchain)
 endfunction()
 
 function(bpfxx_add_bpf_object target)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "NO_CHECK;EXCLUDE_FROM_ALL" "OUTPUT_NAME"
+  cmake_parse_arguments(PARSE_ARGV 1 arg "NO_CHECK;EXCLUDE_FROM_ALL" "OUTPUT_NAME;VMLINUX"
                         "SOURCES;INCLUDE_DIRECTORIES;COMPILE_OPTIONS;DEFINITIONS")
   if(NOT arg_SOURCES)
     message(FATAL_ERROR "bpfxx_add_bpf_object(${target}): SOURCES is required")
@@ -108,6 +109,13 @@ function(bpfxx_add_bpf_object target)
   set(object "${CMAKE_CURRENT_BINARY_DIR}/${arg_OUTPUT_NAME}.bpf.o")
 
   set(includes)
+  set(generated)
+  if(arg_VMLINUX)
+    get_target_property(vmlinux_dir ${arg_VMLINUX} BPFXX_INCLUDE_DIR)
+    get_target_property(vmlinux_header ${arg_VMLINUX} BPFXX_HEADER)
+    list(APPEND arg_INCLUDE_DIRECTORIES "${vmlinux_dir}")
+    set(generated "${vmlinux_header}" ${arg_VMLINUX})
+  endif()
   foreach(d ${arg_INCLUDE_DIRECTORIES} ${BPFXX_KERNEL_INCLUDE_DIRS})
     get_filename_component(d "${d}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
     list(APPEND includes "-I${d}")
@@ -134,7 +142,7 @@ function(bpfxx_add_bpf_object target)
     add_custom_command(OUTPUT "${bc}"
       COMMAND "${BPFXX_CLANG}" ${lang} ${BPFXX_BPF_COMMON_FLAGS} ${includes} ${defs}
               ${arg_COMPILE_OPTIONS} -emit-llvm -MD -MF "${bc}.d" -MT "${rel}" -c "${src}" -o "${bc}"
-      DEPENDS "${src}"
+      DEPENDS "${src}" ${generated}
       DEPFILE "${bc}.d"
       COMMENT "Compiling BPF ${name}"
       COMMAND_EXPAND_LISTS VERBATIM)
@@ -162,6 +170,27 @@ function(bpfxx_add_bpf_object target)
   set_target_properties(${target} PROPERTIES BPFXX_OBJECT_FILE "${object}")
 endfunction()
 
+# A generator that runs on the build machine: the in-tree target, or in a
+# cross build (or an installed package) BPFXX_<NAME>_EXECUTABLE / bin/.
+function(_bpfxx_host_tool name out_cmd out_dep)
+  string(TOUPPER "BPFXX_${name}_EXECUTABLE" var)
+  if(${var})
+    set(${out_cmd} "${${var}}" PARENT_SCOPE)
+    set(${out_dep} "${${var}}" PARENT_SCOPE)
+  elseif(TARGET bpfxx-${name} AND NOT CMAKE_CROSSCOMPILING)
+    set(${out_cmd} "$<TARGET_FILE:bpfxx-${name}>" PARENT_SCOPE)
+    set(${out_dep} bpfxx-${name} PARENT_SCOPE)
+  else()
+    find_program(${var} bpfxx-${name} HINTS "${_BPFXX_MODULE_DIR}/../../../bin")
+    if(NOT ${var})
+      message(FATAL_ERROR "bpfxx: no bpfxx-${name} for the build machine; build bpfxx's tools natively "
+                          "and set ${var} to it")
+    endif()
+    set(${out_cmd} "${${var}}" PARENT_SCOPE)
+    set(${out_dep} "${${var}}" PARENT_SCOPE)
+  endif()
+endfunction()
+
 #   bpfxx_add_skeleton(<target> OBJECT <bpf-object-target> [NAME <name>])
 #
 # Generates <name>.skel.hpp (namespace <name>, class skeleton; NAME defaults
@@ -177,21 +206,7 @@ function(bpfxx_add_skeleton target)
   if(NOT arg_NAME)
     set(arg_NAME "${arg_OBJECT}")
   endif()
-  if(BPFXX_SKEL_EXECUTABLE)
-    set(tool "${BPFXX_SKEL_EXECUTABLE}")
-    set(tool_dep "${BPFXX_SKEL_EXECUTABLE}")
-  elseif(TARGET bpfxx-skel AND NOT CMAKE_CROSSCOMPILING)
-    set(tool "$<TARGET_FILE:bpfxx-skel>")
-    set(tool_dep bpfxx-skel)
-  else()
-    find_program(BPFXX_SKEL_EXECUTABLE bpfxx-skel HINTS "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/../../../bin")
-    if(NOT BPFXX_SKEL_EXECUTABLE)
-      message(FATAL_ERROR "bpfxx_add_skeleton(${target}): no bpfxx-skel for the build machine; "
-                          "build bpfxx's tools natively and set BPFXX_SKEL_EXECUTABLE to it")
-    endif()
-    set(tool "${BPFXX_SKEL_EXECUTABLE}")
-    set(tool_dep "${BPFXX_SKEL_EXECUTABLE}")
-  endif()
+  _bpfxx_host_tool(skel tool tool_dep)
   get_target_property(object ${arg_OBJECT} BPFXX_OBJECT_FILE)
   set(dir "${CMAKE_CURRENT_BINARY_DIR}/${target}.include")
   set(header "${dir}/${arg_NAME}.skel.hpp")
@@ -206,4 +221,40 @@ function(bpfxx_add_skeleton target)
   target_include_directories(${target} INTERFACE "${dir}")
   target_link_libraries(${target} INTERFACE bpfxx::bpfxx)
   add_dependencies(${target} ${target}_generate)
+endfunction()
+
+#   bpfxx_add_vmlinux_header(<target> [BTF <file>] [BASE <file>] [NAMESPACE <ns>])
+#
+# Generates vmlinux.hpp — every kernel struct, union, enum and typedef as
+# C++ for kernel programs, sizes and offsets checked — from BTF: the build
+# machine's kernel by default (/sys/kernel/btf/vmlinux), or a file (raw BTF
+# or an ELF with .BTF) for cross builds and fixed kernels; BASE for split
+# module BTF. Pass the target to bpfxx_add_bpf_object(... VMLINUX <target>).
+function(bpfxx_add_vmlinux_header target)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "BTF;BASE;NAMESPACE" "")
+  if(NOT arg_BTF)
+    set(arg_BTF /sys/kernel/btf/vmlinux)
+  endif()
+  if(NOT EXISTS "${arg_BTF}")
+    message(FATAL_ERROR "bpfxx_add_vmlinux_header(${target}): ${arg_BTF} does not exist "
+                        "(the kernel needs CONFIG_DEBUG_INFO_BTF=y; or pass BTF <file>)")
+  endif()
+  _bpfxx_host_tool(vmlinux tool tool_dep)
+  set(dir "${CMAKE_CURRENT_BINARY_DIR}/${target}.include")
+  set(header "${dir}/vmlinux.hpp")
+  set(args --btf "${arg_BTF}")
+  if(arg_BASE)
+    list(APPEND args --base "${arg_BASE}")
+  endif()
+  if(DEFINED arg_NAMESPACE)
+    list(APPEND args --namespace "${arg_NAMESPACE}")
+  endif()
+  file(MAKE_DIRECTORY "${dir}")
+  add_custom_command(OUTPUT "${header}"
+    COMMAND "${tool}" ${args} -o "${header}"
+    DEPENDS ${tool_dep}
+    COMMENT "Generating vmlinux.hpp from ${arg_BTF}"
+    VERBATIM)
+  add_custom_target(${target} DEPENDS "${header}")
+  set_target_properties(${target} PROPERTIES BPFXX_INCLUDE_DIR "${dir}" BPFXX_HEADER "${header}")
 endfunction()
