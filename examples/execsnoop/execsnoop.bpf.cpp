@@ -8,6 +8,16 @@
 
 using execsnoop::event;
 
+// Only what execsnoop reads of the kernel's task_struct. CO-RE matches the
+// struct and its fields by name in the running kernel's BTF and relocates
+// the offsets at load time, so this local layout need not be the kernel's.
+namespace kernel_types {
+struct task_struct {
+    int tgid;
+    task_struct* real_parent;
+};
+}  // namespace kernel_types
+
 BPFXX_MAP(events, bpfxx::ring_buffer<256 * 1024>);
 BPFXX_RECORD_TYPE(events, event);
 // In-flight execs by thread id. Not preallocated: memory is used only while
@@ -33,6 +43,8 @@ int execsnoop_enter(bpfxx::trace_event<bpfxx::syscall_enter>* ctx) {
     event* e = execs.lookup(tid);
     if (e == nullptr) return 0;
     e->pid = bpfxx::current_pid();
+    const auto* task = reinterpret_cast<const kernel_types::task_struct*>(bpfxx::helper::get_current_task());
+    e->ppid = static_cast<u32>(BPFXX_CORE_READ(task, real_parent, tgid));
     e->tid = tid;
     e->uid = uid;
 

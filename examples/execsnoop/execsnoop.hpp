@@ -15,6 +15,7 @@ inline constexpr bpfxx::u32 comm_size = 16;
 struct event {
     bpfxx::u64 ts_ns;        // bpf_ktime_get_ns() at exit
     bpfxx::u32 pid;          // thread-group id: what users call the pid
+    bpfxx::u32 ppid;         // the parent's pid, read through CO-RE
     bpfxx::u32 tid;
     bpfxx::u32 uid;
     bpfxx::s32 retval;       // execve's return: 0 or -errno
@@ -23,6 +24,6 @@ struct event {
     char comm[comm_size];    // after the exec: the new program's name
     char args[args_buffer];  // filename, then argv[1..], each NUL-terminated
 };
-static_assert(sizeof(event) == 32 + comm_size + args_buffer);
+static_assert(sizeof(event) == 40 + comm_size + args_buffer);  // 4 bytes of tail padding
 
 }  // namespace execsnoop

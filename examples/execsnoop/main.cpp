@@ -147,7 +147,7 @@ int main(int argc, char** argv) {
         if (opt.time_column) std::printf("%-8s ", "TIME");
         if (opt.timestamp) std::printf("%-8s ", "TIME(s)");
         if (opt.print_uid) std::printf("%-6s ", "UID");
-        std::printf("%-16s %-7s %-7s %3s %s\n", "PCOMM", "PID", "TID", "RET", "ARGS");
+        std::printf("%-16s %-7s %-7s %3s %s\n", "PCOMM", "PID", "PPID", "RET", "ARGS");
         std::fflush(stdout);
 
         std::uint64_t first_ts = 0;
@@ -170,7 +170,7 @@ int main(int argc, char** argv) {
                 std::printf("%-8.3f ", static_cast<double>(e.ts_ns - first_ts) / 1e9);
             }
             if (opt.print_uid) std::printf("%-6u ", e.uid);
-            std::printf("%-16.16s %-7u %-7u %3d %s\n", e.comm, e.pid, e.tid, e.retval, args.c_str());
+            std::printf("%-16.16s %-7u %-7u %3d %s\n", e.comm, e.pid, e.ppid, e.retval, args.c_str());
             if (opt.first_event) done = true;
         };
 

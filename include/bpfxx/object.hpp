@@ -828,6 +828,20 @@ private:
         assign(ext_->func_info(), &program::func_info);
         assign(ext_->line_info(), &program::line_info);
         assign(ext_->core_relos(), &program::core_relos);
+        // A relocation against a type the object does not have would only
+        // fail in the kernel, far from its cause (clang 19 emits such a
+        // record for a preserve_access_index inside a lambda).
+        for (const auto& g : ext_->core_relos())
+            for (const auto& r : g.records)
+                if (r.type_id == 0 || r.type_id >= btf_->size())
+                    detail::raise(detail::cat(name_, ": CO-RE relocation in '", g.name, "' at ", detail::hex(r.insn_off),
+                                              " refers to BTF type ", r.type_id, ", which the object does not have (",
+                                              btf_->size(), " types)"));
+        for (const auto& g : ext_->func_info())
+            for (const auto& r : g.records)
+                if (r.type_id >= btf_->size() || btf_->type(r.type_id).kind() != btf::kind::func)
+                    detail::raise(detail::cat(name_, ": func_info in '", g.name, "' at ", detail::hex(r.insn_off),
+                                              " refers to BTF type ", r.type_id, ", which is not a FUNC"));
     }
 };
 

@@ -10,6 +10,7 @@
 #include <bpfxx/shared.hpp>
 
 #include "context.hpp"
+#include "core.hpp"
 #include "helpers.hpp"
 #include "maps.hpp"
 #include "program.hpp"

@@ -273,6 +273,7 @@ TEST_F(LoaderWithTracefs, ExecsnoopDeliversLiveExecEvents) {
     ASSERT_TRUE(e) << "no exec event for pid " << pid;
     EXPECT_EQ(e->pid, static_cast<std::uint32_t>(pid));
     EXPECT_EQ(e->tid, static_cast<std::uint32_t>(pid));
+    EXPECT_EQ(e->ppid, static_cast<std::uint32_t>(getpid()));  // CO-RE read of task->real_parent->tgid
     EXPECT_EQ(e->uid, 0u);
     EXPECT_EQ(e->retval, 0);
     EXPECT_EQ(std::string(e->comm), bin.comm);  // read at exit: the new program's name

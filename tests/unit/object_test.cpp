@@ -426,6 +426,37 @@ TEST(ObjectErrors, TruncatedObjectsNeverCrash) {
     }
 }
 
+TEST(Object, CoreRelocationsOfACxxObject) {
+    // execsnoop reads task->real_parent->tgid with BPFXX_CORE_READ.
+    auto o = bpfxx::object::open(object_path("execsnoop.bpf.o"));
+    const auto& enter = program_named(o, "execsnoop_enter");
+    ASSERT_EQ(enter.core_relos.size(), 2u);
+    const auto& b = *o.btf();
+    EXPECT_EQ(b.type(enter.core_relos[0].type_id).name(), "task_struct");
+    EXPECT_EQ(b.string_at(enter.core_relos[0].access_str_off), "0:1");  // real_parent
+    EXPECT_EQ(b.string_at(enter.core_relos[1].access_str_off), "0:0");  // tgid
+    EXPECT_EQ(enter.core_relos[0].kind, bpfxx::btf::core_relo_kind::field_byte_offset);
+    EXPECT_LT(enter.core_relos[0].insn_off, enter.core_relos[1].insn_off);
+}
+
+TEST(ObjectErrors, CoreRelocationAgainstAMissingType) {
+    auto data = read_bytes(object_path("execsnoop.bpf.o"));
+    // The first record's type id: .BTF.ext header, then the CO-RE
+    // sub-section (record size, section name, count, then insn_off, type_id).
+    bpfxx::elf::file f(data);
+    const auto* ext = f.find_section(".BTF.ext");
+    ASSERT_NE(ext, nullptr);
+    auto at = static_cast<std::size_t>(ext->data.data() - data.data());
+    std::uint32_t hdr_len = 0, core_off = 0;
+    std::memcpy(&hdr_len, data.data() + at + 4, 4);
+    std::memcpy(&core_off, data.data() + at + 24, 4);
+    std::size_t type_id_at = at + hdr_len + core_off + 4 + 8 + 4;
+    std::uint32_t bogus = 50000;
+    std::memcpy(data.data() + type_id_at, &bogus, 4);
+    EXPECT_THAT(error_of(data), HasSubstr("CO-RE relocation in 'tracepoint/syscalls/sys_enter_execve'"));
+    EXPECT_THAT(error_of(data), HasSubstr("refers to BTF type 50000, which the object does not have"));
+}
+
 TEST(ObjectErrors, MissingFile) {
     try {
         (void)bpfxx::object::open("/nonexistent/x.bpf.o");
