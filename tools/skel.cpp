@@ -9,6 +9,7 @@
 // per program and map and typed .rodata/.data/.bss. Output depends only on
 // the object and the name, and is rewritten only when it changes.
 #include <bpfxx/btf/emit.hpp>
+#include <bpfxx/detail/file.hpp>
 #include <bpfxx/object.hpp>
 
 #include <algorithm>
@@ -399,15 +400,6 @@ private:
     }
 };
 
-std::vector<std::byte> read_file(const char* path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) bpfxx::detail::raise_errno(cat("cannot open '", path, "'"));
-    std::vector<char> raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::vector<std::byte> out(raw.size());
-    std::memcpy(out.data(), raw.data(), raw.size());
-    return out;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -420,7 +412,7 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "bpfxx-skel: '%s' is not a usable C++ namespace name\n", argv[2]);
             return 2;
         }
-        auto bytes = read_file(argv[1]);
+        auto bytes = bpfxx::detail::read_file(argv[1]);
         std::string path(argv[1]);
         auto slash = path.find_last_of('/');
         auto obj = bpfxx::object::parse(bytes, path.substr(slash == std::string::npos ? 0 : slash + 1));

@@ -13,6 +13,7 @@
 // namespaces, so CO-RE matching is unaffected, and the kernel's u64 —
 // unsigned long long — cannot clash with another definition).
 #include <bpfxx/btf/emit.hpp>
+#include <bpfxx/detail/file.hpp>
 #include <bpfxx/elf/elf.hpp>
 
 #include <chrono>
@@ -29,18 +30,9 @@ namespace {
 
 using bpfxx::detail::cat;
 
-std::vector<std::byte> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) bpfxx::detail::raise_errno(cat("cannot open '", path, "'"));
-    std::vector<char> raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::vector<std::byte> out(raw.size());
-    std::memcpy(out.data(), raw.data(), raw.size());
-    return out;
-}
-
 // The BTF bytes of a file: the file itself, or its .BTF section.
 std::vector<std::byte> btf_bytes(const std::string& path) {
-    auto bytes = read_file(path);
+    auto bytes = bpfxx::detail::read_file(path);
     if (bytes.size() >= 4 && bytes[0] == std::byte{0x7f} && bytes[1] == std::byte{'E'} &&
         bytes[2] == std::byte{'L'} && bytes[3] == std::byte{'F'}) {
         bpfxx::elf::file f(bytes);

@@ -9,6 +9,7 @@
 
 #include <bpfxx/attach.hpp>
 #include <bpfxx/btf/sanitize.hpp>
+#include <bpfxx/detail/file.hpp>
 #include <bpfxx/error.hpp>
 #include <bpfxx/link.hpp>
 #include <bpfxx/object.hpp>
@@ -180,13 +181,14 @@ inline void ensure_memlock_once() {
 inline const btf::btf& vmlinux_btf() {
     static const btf::btf parsed = [] {
         const char* path = "/sys/kernel/btf/vmlinux";
-        std::ifstream in(path, std::ios::binary);
-        if (!in)
-            raise_errno(cat("cannot read the kernel's BTF at ", path,
-                            " (it needs CONFIG_DEBUG_INFO_BTF=y, Linux 5.4+)"));
-        std::vector<char> raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        std::vector<std::byte> owned(raw.size());
-        std::memcpy(owned.data(), raw.data(), raw.size());
+        std::vector<std::byte> owned;
+        try {
+            owned = read_file(path);
+        } catch (const error& e) {
+            raise(cat("cannot read the kernel's BTF at ", path, " (it needs CONFIG_DEBUG_INFO_BTF=y, Linux 5.4+): ",
+                      std::strerror(e.code())),
+                  e.code());
+        }
         // Checked by the kernel already: only the layout is validated.
         return btf::btf(std::move(owned), nullptr, btf::trusted);
     }();

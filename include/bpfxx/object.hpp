@@ -10,6 +10,7 @@
 #include <bpfxx/btf/btf.hpp>
 #include <bpfxx/btf/ext.hpp>
 #include <bpfxx/detail/bytes.hpp>
+#include <bpfxx/detail/file.hpp>
 #include <bpfxx/elf/elf.hpp>
 #include <bpfxx/error.hpp>
 #include <bpfxx/section.hpp>
@@ -176,12 +177,12 @@ public:
 
     // Reads and parses an object file; the object owns the bytes.
     static object open(const std::string& path) {
-        std::ifstream in(path, std::ios::binary);
-        if (!in) detail::raise_errno(detail::cat("cannot open BPF object '", path, "'"));
-        std::vector<char> raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         object o;
-        o.storage_ = std::make_unique<std::vector<std::byte>>(raw.size());
-        std::memcpy(o.storage_->data(), raw.data(), raw.size());
+        try {
+            o.storage_ = std::make_unique<std::vector<std::byte>>(detail::read_file(path));
+        } catch (const error& e) {
+            detail::raise(detail::cat("cannot open BPF object '", path, "': ", std::strerror(e.code())), e.code());
+        }
         auto slash = path.find_last_of('/');
         o.name_ = path.substr(slash == std::string::npos ? 0 : slash + 1);
         o.init(*o.storage_);

@@ -3,6 +3,7 @@
 // and for hand-built BTF, and the proof that matters: the emitted code
 // compiles, with every size and offset static_assert holding, for the test
 // objects and for every struct and union of the running kernel.
+#include <bpfxx/detail/file.hpp>
 #include <bpfxx/btf/btf.hpp>
 #include <bpfxx/btf/emit.hpp>
 #include <bpfxx/elf/elf.hpp>
@@ -47,14 +48,7 @@ using testing::HasSubstr;
 using testing::Not;
 using K = btf_builder;
 
-std::vector<std::byte> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot open " + path);
-    std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::vector<std::byte> out(chars.size());
-    std::memcpy(out.data(), chars.data(), chars.size());
-    return out;
-}
+using bpfxx::detail::read_file;
 
 std::vector<std::byte> object_btf(const std::string& name) {
     auto bytes = read_file(std::string(BPFXX_TEST_OBJECTS) + "/" + name);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 // bpfxx::btf::ext against the .BTF.ext of tests/bpf/elf_basic.bpf.c and
 // against malformed copies and hand-written sections.
+#include <bpfxx/detail/file.hpp>
 #include <bpfxx/btf/ext.hpp>
 #include <bpfxx/elf/elf.hpp>
 
@@ -30,14 +31,7 @@ namespace elf = bpfxx::elf;
 using bpfxx::detail::bytes;
 using testing::HasSubstr;
 
-std::vector<std::byte> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return {};
-    std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::vector<std::byte> out(chars.size());
-    std::memcpy(out.data(), chars.data(), chars.size());
-    return out;
-}
+using bpfxx::detail::read_file;
 
 template <class T>
 T get(bytes b, std::uint64_t off) {

@@ -3,6 +3,7 @@
 // (committed below as a blob, so the expectations do not depend on how the
 // build compiles that object), on every object built in the tree, and on
 // hand-built blobs for each rule.
+#include <bpfxx/detail/file.hpp>
 #include <bpfxx/btf/btf.hpp>
 #include <bpfxx/btf/format.hpp>
 #include <bpfxx/btf/sanitize.hpp>
@@ -196,14 +197,7 @@ std::vector<std::byte> quirks_blob() {
     return out;
 }
 
-std::vector<std::byte> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot open " + path);
-    std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::vector<std::byte> out(chars.size());
-    std::memcpy(out.data(), chars.data(), chars.size());
-    return out;
-}
+using bpfxx::detail::read_file;
 
 bool c_identifier(std::string_view s) {
     if (s.empty() || s.size() > 127) return false;

@@ -2,6 +2,7 @@
 // bpfxx::btf::btf and cxx_type_name against the .BTF of objects compiled in
 // the tree (tests/bpf/btf_types.bpf.c), the running kernel's vmlinux BTF, and
 // hand-built blobs for every malformed case the parser must refuse.
+#include <bpfxx/detail/file.hpp>
 #include <bpfxx/btf/btf.hpp>
 #include <bpfxx/btf/format.hpp>
 #include <bpfxx/elf/elf.hpp>
@@ -31,14 +32,7 @@ using bpfxx_test::btf_builder;
 using testing::HasSubstr;
 using K = btf_builder;
 
-std::vector<std::byte> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot open " + path);
-    std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::vector<std::byte> out(chars.size());
-    std::memcpy(out.data(), chars.data(), chars.size());
-    return out;
-}
+using bpfxx::detail::read_file;
 
 // The .BTF section of a compiled test object, copied out.
 std::vector<std::byte> object_btf(const std::string& name) {

@@ -2,6 +2,7 @@
 // The object model against objects built in the tree from C++ and plain C
 // (tests/bpf): exact programs, maps, globals, relocations and BTF.ext
 // records as the sources say; and refusals of what the kernel cannot run.
+#include <bpfxx/detail/file.hpp>
 #include <bpfxx/btf/format.hpp>
 #include <bpfxx/object.hpp>
 
@@ -21,13 +22,6 @@ namespace {
 
 std::string object_path(const std::string& name) { return std::string(BPFXX_TEST_OBJECTS) + "/" + name; }
 
-std::vector<std::byte> read_bytes(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::vector<char> raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::vector<std::byte> out(raw.size());
-    std::memcpy(out.data(), raw.data(), raw.size());
-    return out;
-}
 
 // The 1-based line of the first source line containing `needle`.
 std::uint32_t source_line(const std::string& file, const std::string& needle) {
@@ -375,7 +369,7 @@ TEST(Object, LegacyMapDefinitions) {
 }
 
 TEST(ObjectErrors, RefusesCxxRuntimeLeftovers) {
-    auto base = read_bytes(object_path("maps_cxx.bpf.o"));
+    auto base = bpfxx::detail::read_file(object_path("maps_cxx.bpf.o"));
 
     auto eh = base;
     replace_string(eh, "raw_tp/sys_enter", ".eh_frame");
@@ -391,7 +385,7 @@ TEST(ObjectErrors, RefusesCxxRuntimeLeftovers) {
 }
 
 TEST(ObjectErrors, ProgramInUnknownSection) {
-    auto data = read_bytes(object_path("maps_cxx.bpf.o"));
+    auto data = bpfxx::detail::read_file(object_path("maps_cxx.bpf.o"));
     replace_string(data, "raw_tp/sys_enter", "not_a_prog_type");
     auto msg = error_of(data);
     EXPECT_THAT(msg, HasSubstr("'not_a_prog_type'"));
@@ -400,14 +394,14 @@ TEST(ObjectErrors, ProgramInUnknownSection) {
 }
 
 TEST(ObjectErrors, UnknownMapAttribute) {
-    auto data = read_bytes(object_path("maps_cxx.bpf.o"));
+    auto data = bpfxx::detail::read_file(object_path("maps_cxx.bpf.o"));
     replace_string(data, "max_entries", "max_entriez");
     auto msg = error_of(data);
     EXPECT_THAT(msg, HasSubstr("map 'counts' has unknown attribute 'max_entriez'"));
 }
 
 TEST(ObjectErrors, MissingLicenseTerminator) {
-    auto data = read_bytes(object_path("maps_cxx.bpf.o"));
+    auto data = bpfxx::detail::read_file(object_path("maps_cxx.bpf.o"));
     // "Dual MIT/GPL\0" is the whole license section: drop the terminator.
     std::string needle("Dual MIT/GPL");
     needle.push_back('\0');
@@ -419,7 +413,7 @@ TEST(ObjectErrors, MissingLicenseTerminator) {
 }
 
 TEST(ObjectErrors, TruncatedObjectsNeverCrash) {
-    auto data = read_bytes(object_path("maps_cxx.bpf.o"));
+    auto data = bpfxx::detail::read_file(object_path("maps_cxx.bpf.o"));
     for (std::size_t n = 0; n < data.size(); n += 7) {
         std::vector<std::byte> part(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(n));
         EXPECT_NE(error_of(part), "(no error)") << "prefix of " << n << " bytes";
@@ -440,7 +434,7 @@ TEST(Object, CoreRelocationsOfACxxObject) {
 }
 
 TEST(ObjectErrors, CoreRelocationAgainstAMissingType) {
-    auto data = read_bytes(object_path("execsnoop.bpf.o"));
+    auto data = bpfxx::detail::read_file(object_path("execsnoop.bpf.o"));
     // The first record's type id: .BTF.ext header, then the CO-RE
     // sub-section (record size, section name, count, then insn_off, type_id).
     bpfxx::elf::file f(data);

@@ -3,6 +3,7 @@
 // the struct layouts clang recorded from the generated C++ equal the
 // running kernel's BTF, member by member (names with the ___cxx keyword
 // escape stripped, as the loader does for CO-RE).
+#include <bpfxx/detail/file.hpp>
 #include <bpfxx/btf/btf.hpp>
 #include <bpfxx/btf/sanitize.hpp>
 #include <bpfxx/object.hpp>
@@ -18,13 +19,7 @@
 
 namespace {
 
-std::vector<std::byte> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::vector<char> raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::vector<std::byte> out(raw.size());
-    std::memcpy(out.data(), raw.data(), raw.size());
-    return out;
-}
+using bpfxx::detail::read_file;
 
 // Compares struct/union `a_id` of `a` with `b_id` of `b`, recursing into
 // by-value members; returns the number of structs compared.
