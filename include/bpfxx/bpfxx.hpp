@@ -19,6 +19,7 @@
 #include <bpfxx/result.hpp>
 #include <bpfxx/ring_buffer.hpp>
 #include <bpfxx/section.hpp>
+#include <bpfxx/skeleton.hpp>
 #include <bpfxx/shared.hpp>
 #include <bpfxx/sys/bpf.hpp>
 #include <bpfxx/sys/epoll.hpp>
