@@ -3,15 +3,38 @@
 // blobs record by record (layouts from uapi linux/btf.h).
 #pragma once
 
+#include <bpfxx/btf/btf.hpp>
+#include <bpfxx/detail/file.hpp>
+#include <bpfxx/elf/elf.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace bpfxx_test {
+
+#ifdef BPFXX_TEST_OBJECTS
+// The .BTF section of a compiled test object, copied out.
+inline std::vector<std::byte> object_btf(const std::string& name) {
+    auto bytes = bpfxx::detail::read_file(std::string(BPFXX_TEST_OBJECTS) + "/" + name);
+    bpfxx::elf::file f(bytes);
+    const auto* s = f.find_section(".BTF");
+    if (s == nullptr) throw std::runtime_error(name + " has no .BTF section");
+    return {s->data.begin(), s->data.end()};
+}
+#endif
+
+// The id of the first type with this name and kind, or an exception.
+inline std::uint32_t must_find(const bpfxx::btf::btf& b, std::string_view name, bpfxx::btf::kind k) {
+    auto id = b.find(name, k);
+    if (!id) throw std::runtime_error("no " + std::string(bpfxx::btf::to_string(k)) + " " + std::string(name));
+    return *id;
+}
 
 class btf_builder {
 public:

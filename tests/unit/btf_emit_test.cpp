@@ -47,22 +47,12 @@ using bpfxx_test::btf_builder;
 using testing::HasSubstr;
 using testing::Not;
 using K = btf_builder;
+using bpfxx_test::must_find;
+using bpfxx_test::object_btf;
 
 using bpfxx::detail::read_file;
 
-std::vector<std::byte> object_btf(const std::string& name) {
-    auto bytes = read_file(std::string(BPFXX_TEST_OBJECTS) + "/" + name);
-    bpfxx::elf::file f(bytes);
-    const auto* s = f.find_section(".BTF");
-    if (s == nullptr) throw std::runtime_error(name + " has no .BTF section");
-    return {s->data.begin(), s->data.end()};
-}
 
-std::uint32_t must_find(const btf::btf& b, std::string_view name, btf::kind k) {
-    auto id = b.find(name, k);
-    if (!id) throw std::runtime_error("no " + std::string(btf::to_string(k)) + " " + std::string(name));
-    return *id;
-}
 
 std::vector<std::uint32_t> all_classes(const btf::btf& b) {
     std::vector<std::uint32_t> ids;
