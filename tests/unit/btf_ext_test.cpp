@@ -5,6 +5,8 @@
 #include <bpfxx/btf/ext.hpp>
 #include <bpfxx/elf/elf.hpp>
 
+#include "expect_error.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -44,18 +46,7 @@ void put(std::vector<std::byte>& v, std::uint64_t off, T value) {
     std::memcpy(v.data() + off, &value, sizeof(T));
 }
 
-void expect_error(const std::function<void()>& fn, std::initializer_list<std::string> parts) {
-    try {
-        fn();
-    } catch (const bpfxx::error& e) {
-        for (const std::string& p : parts) EXPECT_THAT(e.what(), HasSubstr(p));
-        return;
-    } catch (const std::exception& e) {
-        ADD_FAILURE() << "threw a non-bpfxx exception: " << e.what();
-        return;
-    }
-    ADD_FAILURE() << "did not throw";
-}
+using bpfxx_test::expect_error;
 
 // Just enough of .BTF for the test: the string table and each type's kind
 // and name. Header: magic u16, version u8, flags u8, hdr_len u32, type_off,

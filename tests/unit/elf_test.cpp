@@ -3,6 +3,8 @@
 // tests/bpf/elf_comdat.bpf.cpp) and against malformed copies of them.
 #include <bpfxx/elf/elf.hpp>
 
+#include "expect_error.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -53,19 +55,7 @@ T get(const std::vector<std::byte>& v, std::uint64_t off) {
     return value;
 }
 
-// Runs `fn`, which must throw bpfxx::error whose message holds every one of `parts`.
-void expect_error(const std::function<void()>& fn, std::initializer_list<std::string> parts) {
-    try {
-        fn();
-    } catch (const bpfxx::error& e) {
-        for (const std::string& p : parts) EXPECT_THAT(e.what(), HasSubstr(p));
-        return;
-    } catch (const std::exception& e) {
-        ADD_FAILURE() << "threw a non-bpfxx exception: " << e.what();
-        return;
-    }
-    ADD_FAILURE() << "did not throw";
-}
+using bpfxx_test::expect_error;
 
 void expect_parse_error(const std::vector<std::byte>& v, std::initializer_list<std::string> parts) {
     expect_error([&] { elf::file f(view(v)); }, parts);
