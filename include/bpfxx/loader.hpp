@@ -9,6 +9,8 @@
 
 #include <bpfxx/attach.hpp>
 #include <bpfxx/btf/sanitize.hpp>
+#include <bpfxx/core/relocate.hpp>
+#include <bpfxx/core/target.hpp>
 #include <bpfxx/detail/file.hpp>
 #include <bpfxx/error.hpp>
 #include <bpfxx/link.hpp>
@@ -85,6 +87,14 @@ public:
         log_level_ = level;
         return *this;
     }
+    // Resolves CO-RE relocations against this BTF file (raw BTF or an ELF
+    // image with .BTF, e.g. from BTFHub) instead of the running kernel's:
+    // for kernels built without CONFIG_DEBUG_INFO_BTF. Modules are not
+    // searched then.
+    load_options& set_target_btf(std::string path) {
+        target_btf_ = std::move(path);
+        return *this;
+    }
 
 private:
     friend class loaded_object;
@@ -95,6 +105,7 @@ private:
     std::map<std::string, std::string, std::less<>> targets_;
     std::map<std::string, std::vector<std::byte>, std::less<>> sections_;
     std::uint32_t log_level_ = 1;
+    std::string target_btf_;
 };
 
 namespace detail {
@@ -174,25 +185,6 @@ inline void ensure_memlock_once() {
         return true;
     }();
     (void)done;
-}
-
-// The kernel's BTF, read and parsed once per process and shared by every
-// object (libbpf re-reads and re-parses it on every load).
-inline const btf::btf& vmlinux_btf() {
-    static const btf::btf parsed = [] {
-        const char* path = "/sys/kernel/btf/vmlinux";
-        std::vector<std::byte> owned;
-        try {
-            owned = read_file(path);
-        } catch (const error& e) {
-            raise(cat("cannot read the kernel's BTF at ", path, " (it needs CONFIG_DEBUG_INFO_BTF=y, Linux 5.4+): ",
-                      std::strerror(e.code())),
-                  e.code());
-        }
-        // Checked by the kernel already: only the layout is validated.
-        return btf::btf(std::move(owned), nullptr, btf::trusted);
-    }();
-    return parsed;
 }
 
 // Runs a bpf(2) command that takes a log buffer: first without a log (the
@@ -340,6 +332,7 @@ public:
         detail::ensure_memlock_once();
         lo.load_btf();
         lo.create_maps(options);
+        lo.init_core(options);
         lo.load_programs(options);
         return lo;
     }
@@ -393,6 +386,11 @@ private:
 
     const object* obj_ = nullptr;
     sys::fd btf_;  // declared first: destroyed last
+    // CO-RE: the target types are searched in, and each record's resolution
+    // (a subprogram placed in several programs is resolved once).
+    std::unique_ptr<core::target> own_target_;  // load_options::set_target_btf
+    const core::target* target_ = nullptr;
+    std::unordered_map<const btf::core_relo_record*, core::resolution> core_done_;
     std::vector<loaded_map> maps_;
     std::vector<loaded_program> programs_;
 
@@ -624,11 +622,70 @@ private:
         std::vector<insn> insns;
         std::vector<btf::func_info_record> func_info;
         std::vector<btf::line_info_record> line_info;
-        std::vector<btf::core_relo_record> core_relos;
         std::vector<std::pair<const bpfxx::program*, std::size_t>> placed;  // function -> first insn
+        struct poisoned {
+            std::size_t insn;
+            std::string what;  // the relocation, where it is, and why it failed
+        };
+        std::vector<poisoned> poisoned;  // CO-RE relocations the target cannot satisfy
     };
 
-    std::size_t place(linked_program& out, const bpfxx::program& f) const {
+    // Picks the CO-RE target and finds the candidates of every relocated
+    // type in one pass over its BTF. Objects without CO-RE never read the
+    // kernel's BTF.
+    void init_core(const load_options& options) {
+        const auto* b = obj_->btf();
+        if (b == nullptr) return;
+        std::vector<std::pair<std::string_view, btf::kind>> wanted;
+        for (const auto* list : {&obj_->programs(), &obj_->subprograms()})
+            for (const auto& f : *list)
+                for (const auto& r : f.core_relos)
+                    if (r.kind != core::core_relo_kind::type_id_local) {
+                        auto t = b->type(r.type_id);
+                        if (t.name_off() != 0) wanted.emplace_back(t.name(), t.kind());
+                    }
+        if (wanted.empty()) return;
+        if (!options.target_btf_.empty()) {
+            own_target_ = std::make_unique<core::target>(core::target::from_file(options.target_btf_));
+            target_ = own_target_.get();
+        } else {
+            target_ = &core::target::kernel();
+        }
+        target_->prefetch(wanted);
+    }
+
+    // Resolves and applies the CO-RE relocations of function `f`, placed at
+    // `start` of `out`.
+    void relocate_core(linked_program& out, const bpfxx::program& f, std::size_t start) {
+        for (const auto& r : f.core_relos) {
+            auto at = start + r.insn_off;
+            auto context = [&] {
+                auto source = source_of(out, static_cast<std::uint32_t>(at));
+                return detail::cat(obj_->name(), ": function '", f.name, "': CO-RE relocation ",
+                                   core::describe(*obj_->btf(), r), source.empty() ? "" : " at ", source);
+            };
+            try {
+                auto it = core_done_.find(&r);
+                if (it == core_done_.end()) {
+                    if (target_ == nullptr) detail::raise("no CO-RE target was prepared for it");
+                    it = core_done_.emplace(&r, core::resolve(*obj_->btf(), r, *target_)).first;
+                }
+                const auto& res = it->second;
+                core::patch(out.insns, at, res);
+                if (out.insns[at].code == (op::jmp | op::call) && out.insns[at].imm == core::poison_helper_id) {
+                    auto why = res.poison ? res.reason
+                                          : detail::cat("the target's field is ", res.new_size, " bytes where the "
+                                                        "program reads ", res.orig_size, ", and not as an unsigned "
+                                                        "integer or pointer that a narrower or wider load could read");
+                    out.poisoned.push_back({at, detail::cat(context(), ": ", why)});
+                }
+            } catch (const error& e) {
+                detail::raise(detail::cat(context(), ": ", e.what()), e.code());
+            }
+        }
+    }
+
+    std::size_t place(linked_program& out, const bpfxx::program& f) {
         for (const auto& [p, start] : out.placed)
             if (p == &f) return start;
         auto start = out.insns.size();
@@ -640,10 +697,7 @@ private:
             r.insn_off += base;
             out.line_info.push_back(r);
         }
-        for (auto r : f.core_relos) {
-            r.insn_off = (r.insn_off + base) * static_cast<std::uint32_t>(sizeof(insn));  // bytes for the kernel
-            out.core_relos.push_back(r);
-        }
+        relocate_core(out, f, start);
         for (const auto& r : f.relocations) {
             auto at = start + r.insn;
             switch (r.kind) {
@@ -722,7 +776,7 @@ private:
             if (p.definition->has(section_flag::attach_btf) && !target.empty())
                 a.attach_btf_id = attach_btf_id(p, target);
             // Record arrays in the kernel's layouts; they live until the load.
-            std::vector<std::uint32_t> fi, li, cr;
+            std::vector<std::uint32_t> fi, li;
             if (btf_ && !lp.func_info.empty()) {
                 a.prog_btf_fd = static_cast<std::uint32_t>(btf_.get());
                 for (const auto& r : lp.func_info) fi.insert(fi.end(), {r.insn_off, r.type_id});
@@ -735,15 +789,6 @@ private:
                     a.line_info_rec_size = sizeof(std::uint32_t) * 4;
                     a.line_info_cnt = static_cast<std::uint32_t>(lp.line_info.size());
                     a.line_info = sys::ptr_to_u64(li.data());
-                }
-                // CO-RE relocations resolved by the kernel itself (Linux 5.17+)
-                // until bpfxx's own CO-RE relocator lands.
-                for (const auto& r : lp.core_relos)
-                    cr.insert(cr.end(), {r.insn_off, r.type_id, r.access_str_off, static_cast<std::uint32_t>(r.kind)});
-                if (!lp.core_relos.empty()) {
-                    a.core_relo_rec_size = sizeof(std::uint32_t) * 4;
-                    a.core_relo_cnt = static_cast<std::uint32_t>(lp.core_relos.size());
-                    a.core_relos = sys::ptr_to_u64(cr.data());
                 }
             }
             programs_.push_back(load_program(p, lp, a, options));
@@ -784,17 +829,28 @@ private:
         }
         // The failing instruction is the last "N: (op) ..." line of the log.
         std::string source;
+        std::uint32_t failed = 0;
         std::size_t pos = 0;
         while (pos < log.size()) {
             auto nl = log.find('\n', pos);
             std::string_view line(log.data() + pos, (nl == std::string::npos ? log.size() : nl) - pos);
             std::uint32_t idx = 0;
             auto [ptr, ec] = std::from_chars(line.data(), line.data() + line.size(), idx);
-            if (ec == std::errc() && ptr + 3 < line.data() + line.size() && ptr[0] == ':' && ptr[1] == ' ' && ptr[2] == '(')
+            if (ec == std::errc() && ptr + 3 < line.data() + line.size() && ptr[0] == ':' && ptr[1] == ' ' && ptr[2] == '(') {
                 source = source_of(lp, idx);
+                failed = idx;
+            }
             if (nl == std::string::npos) break;
             pos = nl + 1;
         }
+        // A poisoned CO-RE relocation that the program reaches: name it.
+        if (log.find(detail::cat("unknown#", core::poison_helper_id)) != std::string::npos)
+            for (const auto& p : lp.poisoned)
+                if (p.insn == failed)
+                    detail::raise(detail::cat(where, " reaches a CO-RE relocation the target kernel cannot satisfy: ",
+                                              p.what, " (the instruction was poisoned; guard the access with "
+                                              "BPFXX_CORE_FIELD_EXISTS or a ___flavor type)"),
+                                  err, log);
         auto message = detail::last_line(log);
         // The final line is often a summary ("processed N insns"): prefer the
         // verifier's own complaint just before it.

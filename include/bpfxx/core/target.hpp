@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+// bpfxx::core::target — the BTF that CO-RE relocations are resolved
+// against: the running kernel's (vmlinux plus every module's split BTF), or
+// a BTF file the user supplies for a kernel built without
+// CONFIG_DEBUG_INFO_BTF (as BTFHub provides). Candidate types are found by
+// name and kind, once per name: later loads in the process reuse them.
+#pragma once
+#ifdef __bpf__
+#error "bpfxx/core/target.hpp is user-space only"
+#endif
+
+#include <bpfxx/btf/btf.hpp>
+#include <bpfxx/detail/file.hpp>
+#include <bpfxx/elf/elf.hpp>
+#include <bpfxx/error.hpp>
+
+#include <dirent.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace bpfxx::detail {
+
+// The kernel's BTF, read and parsed once per process and shared by every
+// object (libbpf re-reads and re-parses it on every load).
+inline const btf::btf& vmlinux_btf() {
+    static const btf::btf parsed = [] {
+        const char* path = "/sys/kernel/btf/vmlinux";
+        std::vector<std::byte> owned;
+        try {
+            owned = read_file(path);
+        } catch (const error& e) {
+            raise(cat("cannot read the kernel's BTF at ", path, " (it needs CONFIG_DEBUG_INFO_BTF=y, Linux 5.4+): ",
+                      std::strerror(e.code())),
+                  e.code());
+        }
+        // Checked by the kernel already: only the layout is validated.
+        return btf::btf(std::move(owned), nullptr, btf::trusted);
+    }();
+    return parsed;
+}
+
+}  // namespace bpfxx::detail
+
+namespace bpfxx::core {
+
+// A name without its `___flavor` suffix: CO-RE matches `task_struct___old`
+// with the kernel's `task_struct`. The suffix starts at the last `___`
+// that has a non-underscore on both sides.
+[[nodiscard]] constexpr std::string_view essential_name(std::string_view name) noexcept {
+    if (name.size() < 5) return name;
+    for (std::size_t i = name.size() - 5 + 1; i-- > 0;)
+        if (name[i] != '_' && name[i + 1] == '_' && name[i + 2] == '_' && name[i + 3] == '_' && name[i + 4] != '_')
+            return name.substr(0, i + 1);
+    return name;
+}
+
+// One type of the target that may be what a local type means.
+struct candidate {
+    const btf::btf* btf = nullptr;
+    std::uint32_t id = 0;
+    std::string_view module;  // "vmlinux", a module's name, or the BTF file's
+};
+
+// Kinds CO-RE treats as the same when looking for candidates.
+[[nodiscard]] constexpr btf::kind core_kind_class(btf::kind k) noexcept {
+    return k == btf::kind::enum64 ? btf::kind::enum_ : k;
+}
+
+class target {
+public:
+    // The running kernel: vmlinux read and parsed once per process; module
+    // BTF (/sys/kernel/btf/<module>) read when a first candidate search needs
+    // it. Shared by every object the process loads.
+    static const target& kernel();
+
+    // A BTF file for the target kernel: raw BTF (as in /sys/kernel/btf) or an
+    // ELF file with a .BTF section (a vmlinux image). Validated in full.
+    static target from_file(const std::string& path) {
+        auto bytes = detail::read_file(path);
+        if (bytes.size() >= 4 && std::memcmp(bytes.data(), "\x7f" "ELF", 4) == 0) {
+            std::vector<std::byte> inner;
+            try {
+                elf::file image{detail::bytes(bytes)};
+                const auto* sec = image.find_section(".BTF");
+                if (sec == nullptr) detail::raise("it is an ELF file without a .BTF section");
+                inner.assign(sec->data.begin(), sec->data.end());
+            } catch (const error& e) {
+                detail::raise(detail::cat("target BTF '", path, "': ", e.what()), e.code());
+            }
+            bytes = std::move(inner);
+        }
+        std::unique_ptr<btf::btf> parsed;
+        try {
+            parsed = std::make_unique<btf::btf>(std::move(bytes));
+        } catch (const error& e) {
+            detail::raise(detail::cat("target BTF '", path, "': ", e.what()), e.code());
+        }
+        target t(*parsed, path);
+        t.owned_.push_back(std::move(parsed));
+        return t;
+    }
+
+    // Borrows `base` (and any added splits) and looks at no modules: for
+    // tests, tools and user-supplied BTF.
+    explicit target(const btf::btf& base, std::string name = "vmlinux") : base_(&base) {
+        sources_.push_back({&base, std::move(name)});
+    }
+    void add_split(const btf::btf& split, std::string name) { sources_.push_back({&split, std::move(name)}); }
+
+    target(target&& o) noexcept
+        : base_(o.base_), owned_(std::move(o.owned_)), sources_(std::move(o.sources_)),
+          modules_pending_(o.modules_pending_), cache_(std::move(o.cache_)) {}
+    target& operator=(target&&) = delete;
+    target(const target&) = delete;
+    target& operator=(const target&) = delete;
+    ~target() = default;
+
+    [[nodiscard]] const btf::btf& base() const noexcept { return *base_; }
+
+    // Every target type whose kind class and essential name equal the
+    // local type's (searched once per name; vmlinux first, then modules).
+    [[nodiscard]] std::vector<candidate> candidates(std::string_view local_name, btf::kind local_kind) const {
+        std::lock_guard lock(mutex_);
+        auto key = cache_key(essential_name(local_name), local_kind);
+        if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+        load_modules();
+        std::vector<std::string> keys{key};
+        std::vector<std::vector<candidate>> found(1);
+        for (const auto& s : sources_) scan(s, keys, found);
+        return cache_.emplace(std::move(key), std::move(found[0])).first->second;
+    }
+
+    // Searches for several names in one pass over each BTF (a first load
+    // then walks the kernel's types once, not once per name).
+    void prefetch(const std::vector<std::pair<std::string_view, btf::kind>>& wanted) const {
+        std::lock_guard lock(mutex_);
+        std::vector<std::string> keys;
+        for (const auto& [n, k] : wanted) {
+            auto key = cache_key(essential_name(n), k);
+            if (!cache_.contains(key) && std::find(keys.begin(), keys.end(), key) == keys.end())
+                keys.push_back(std::move(key));
+        }
+        if (keys.empty()) return;
+        load_modules();
+        std::vector<std::vector<candidate>> found(keys.size());
+        for (const auto& s : sources_) scan(s, keys, found);
+        for (std::size_t i = 0; i < keys.size(); ++i) cache_.emplace(std::move(keys[i]), std::move(found[i]));
+    }
+
+private:
+    struct source {
+        const btf::btf* btf;
+        std::string name;
+    };
+    struct kernel_tag {};
+
+    target(const btf::btf& vmlinux, kernel_tag) : target(vmlinux) { modules_pending_ = true; }
+
+    // The key: the kind class as one character, then the essential name.
+    static std::string cache_key(std::string_view essential, btf::kind k) {
+        std::string key(1, static_cast<char>(core_kind_class(k)));
+        key.append(essential);
+        return key;
+    }
+
+    static void scan(const source& s, const std::vector<std::string>& keys,
+                     std::vector<std::vector<candidate>>& found) {
+        std::uint32_t kinds = 0;  // a bit per wanted kind class: most types are skipped unread
+        for (const auto& k : keys) kinds |= 1u << static_cast<unsigned char>(k[0]);
+        const auto& b = *s.btf;
+        for (std::uint32_t id = b.start_id(); id < b.size(); ++id) {
+            auto t = b.type(id);
+            auto cls = static_cast<unsigned char>(core_kind_class(t.kind()));
+            if ((kinds & (1u << cls)) == 0 || t.name_off() == 0) continue;
+            auto name = essential_name(t.name());
+            for (std::size_t i = 0; i < keys.size(); ++i)
+                if (static_cast<unsigned char>(keys[i][0]) == cls && std::string_view(keys[i]).substr(1) == name)
+                    found[i].push_back({&b, id, s.name});
+        }
+    }
+
+    void load_modules() const;
+
+    const btf::btf* base_;
+    // Filled lazily under mutex_ (module BTF), hence mutable.
+    mutable std::vector<std::unique_ptr<btf::btf>> owned_;
+    mutable std::vector<std::unique_ptr<std::vector<std::byte>>> module_bytes_;
+    mutable std::vector<source> sources_;
+    mutable bool modules_pending_ = false;
+    mutable std::mutex mutex_;
+    mutable std::unordered_map<std::string, std::vector<candidate>> cache_;
+};
+
+inline const target& target::kernel() {
+    static const target t(detail::vmlinux_btf(), kernel_tag{});
+    return t;
+}
+
+// Module BTF is split BTF on top of vmlinux's: ids and string offsets
+// continue where vmlinux's end. A module that disappears or cannot be read
+// is skipped (its types simply are not candidates).
+inline void target::load_modules() const {
+    if (!modules_pending_) return;
+    modules_pending_ = false;
+    DIR* dir = ::opendir("/sys/kernel/btf");
+    if (dir == nullptr) return;
+    std::vector<std::string> names;
+    while (auto* e = ::readdir(dir)) {
+        std::string_view n(e->d_name);
+        if (n != "." && n != ".." && n != "vmlinux") names.emplace_back(n);
+    }
+    ::closedir(dir);
+    std::sort(names.begin(), names.end());
+    for (auto& n : names) {
+        try {
+            auto bytes = std::make_unique<std::vector<std::byte>>(detail::read_file("/sys/kernel/btf/" + n));
+            owned_.push_back(std::make_unique<btf::btf>(detail::bytes(*bytes), base_, btf::trusted));
+            module_bytes_.push_back(std::move(bytes));
+            sources_.push_back({owned_.back().get(), std::move(n)});
+        } catch (const error&) {
+            // unloaded meanwhile, or not split BTF of this vmlinux: no candidates from it
+        }
+    }
+}
+
+}  // namespace bpfxx::core
