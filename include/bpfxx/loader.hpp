@@ -95,6 +95,15 @@ public:
         target_btf_ = std::move(path);
         return *this;
     }
+    // Who applies CO-RE relocations. automatic: the kernel when it can
+    // (Linux 5.17+, probed once; no kernel BTF is read into this process),
+    // bpfxx otherwise; always bpfxx with set_target_btf(). An unsatisfiable
+    // relocation is explained the same way in both cases.
+    enum class core_mode : std::uint8_t { automatic, user_space, kernel };
+    load_options& core_relocation(core_mode mode) {
+        core_mode_ = mode;
+        return *this;
+    }
 
 private:
     friend class loaded_object;
@@ -106,6 +115,7 @@ private:
     std::map<std::string, std::vector<std::byte>, std::less<>> sections_;
     std::uint32_t log_level_ = 1;
     std::string target_btf_;
+    core_mode core_mode_ = core_mode::automatic;
 };
 
 namespace detail {
@@ -185,6 +195,54 @@ inline void ensure_memlock_once() {
         return true;
     }();
     (void)done;
+}
+
+// Whether prog_load applies CO-RE relocations itself (Linux 5.17+): loads
+// a two-instruction program whose type_exists relocation the kernel must
+// resolve. Probed once per process.
+inline bool kernel_applies_core() {
+    static const bool yes = [] {
+        // BTF: [1] int "int", 4 bytes; strings "\0int\00\0".
+        static constexpr char strings[] = "\0int\0" "0";
+        std::uint32_t blob[6 + 4 + 2] = {};
+        auto* hdr = reinterpret_cast<std::uint8_t*>(blob);
+        hdr[0] = 0x9f;
+        hdr[1] = 0xeb;
+        hdr[2] = 1;
+        blob[1] = 24;                    // hdr_len
+        blob[2] = 0;                     // type_off
+        blob[3] = 16;                    // type_len
+        blob[4] = 16;                    // str_off
+        blob[5] = sizeof strings;        // str_len
+        blob[6] = 1;                     // name "int"
+        blob[7] = 1u << 24;              // INT
+        blob[8] = 4;                     // size
+        blob[9] = (1u << 24) | 32;       // signed, 32 bits
+        std::vector<std::byte> bytes(40 + sizeof strings);
+        std::memcpy(bytes.data(), blob, 40);
+        std::memcpy(bytes.data() + 40, strings, sizeof strings);
+        sys::attr::btf_load b;
+        b.btf = sys::ptr_to_u64(bytes.data());
+        b.btf_size = static_cast<std::uint32_t>(bytes.size());
+        auto btf_fd = sys::bpf_fd(sys::bpf_cmd::btf_load, b);
+        if (!btf_fd) return false;
+        const insn prog[] = {
+            {static_cast<std::uint8_t>(op::alu64 | op::mov | op::k), 0, 0, 0, 1},  // r0 = type_exists(int)
+            {static_cast<std::uint8_t>(op::jmp | op::exit), 0, 0, 0, 0},
+        };
+        const std::uint32_t relo[4] = {0, 1, 5, static_cast<std::uint32_t>(btf::core_relo_kind::type_exists)};
+        sys::attr::prog_load a;
+        a.prog_type = static_cast<std::uint32_t>(program_type::socket_filter);
+        a.insns = sys::ptr_to_u64(prog);
+        a.insn_cnt = 2;
+        a.license = sys::ptr_to_u64("GPL");
+        a.prog_btf_fd = static_cast<std::uint32_t>(btf_fd.get());
+        a.core_relos = sys::ptr_to_u64(relo);
+        a.core_relo_cnt = 1;
+        a.core_relo_rec_size = sizeof relo;
+        return static_cast<bool>(sys::bpf_fd(sys::bpf_cmd::prog_load, a));
+    }();
+    return yes;
 }
 
 // Runs a bpf(2) command that takes a log buffer: first without a log (the
@@ -390,6 +448,7 @@ private:
     // (a subprogram placed in several programs is resolved once).
     std::unique_ptr<core::target> own_target_;  // load_options::set_target_btf
     const core::target* target_ = nullptr;
+    bool kernel_core_ = false;  // the kernel applies the relocations
     std::unordered_map<const btf::core_relo_record*, core::resolution> core_done_;
     std::vector<loaded_map> maps_;
     std::vector<loaded_program> programs_;
@@ -623,11 +682,13 @@ private:
         std::vector<btf::func_info_record> func_info;
         std::vector<btf::line_info_record> line_info;
         std::vector<std::pair<const bpfxx::program*, std::size_t>> placed;  // function -> first insn
-        struct poisoned {
+        struct core_site {
             std::size_t insn;
-            std::string what;  // the relocation, where it is, and why it failed
+            const bpfxx::program* function;
+            const btf::core_relo_record* record;
+            std::string poisoned;  // why bpfxx poisoned it (empty: not poisoned, or the kernel relocates)
         };
-        std::vector<poisoned> poisoned;  // CO-RE relocations the target cannot satisfy
+        std::vector<core_site> core_sites;
     };
 
     // Picks the CO-RE target and finds the candidates of every relocated
@@ -645,6 +706,12 @@ private:
                         if (t.name_off() != 0) wanted.emplace_back(t.name(), t.kind());
                     }
         if (wanted.empty()) return;
+        using mode = load_options::core_mode;
+        if (options.target_btf_.empty() && options.core_mode_ != mode::user_space &&
+            (options.core_mode_ == mode::kernel || detail::kernel_applies_core())) {
+            kernel_core_ = true;
+            return;
+        }
         if (!options.target_btf_.empty()) {
             own_target_ = std::make_unique<core::target>(core::target::from_file(options.target_btf_));
             target_ = own_target_.get();
@@ -655,15 +722,12 @@ private:
     }
 
     // Resolves and applies the CO-RE relocations of function `f`, placed at
-    // `start` of `out`.
+    // `start` of `out` (or only records them when the kernel applies them).
     void relocate_core(linked_program& out, const bpfxx::program& f, std::size_t start) {
         for (const auto& r : f.core_relos) {
             auto at = start + r.insn_off;
-            auto context = [&] {
-                auto source = source_of(out, static_cast<std::uint32_t>(at));
-                return detail::cat(obj_->name(), ": function '", f.name, "': CO-RE relocation ",
-                                   core::describe(*obj_->btf(), r), source.empty() ? "" : " at ", source);
-            };
+            out.core_sites.push_back({at, &f, &r, {}});
+            if (kernel_core_) continue;
             try {
                 auto it = core_done_.find(&r);
                 if (it == core_done_.end()) {
@@ -672,17 +736,27 @@ private:
                 }
                 const auto& res = it->second;
                 core::patch(out.insns, at, res);
-                if (out.insns[at].code == (op::jmp | op::call) && out.insns[at].imm == core::poison_helper_id) {
-                    auto why = res.poison ? res.reason
-                                          : detail::cat("the target's field is ", res.new_size, " bytes where the "
-                                                        "program reads ", res.orig_size, ", and not as an unsigned "
-                                                        "integer or pointer that a narrower or wider load could read");
-                    out.poisoned.push_back({at, detail::cat(context(), ": ", why)});
-                }
+                if (out.insns[at].code == (op::jmp | op::call) && out.insns[at].imm == core::poison_helper_id)
+                    out.core_sites.back().poisoned = poison_reason(res);
             } catch (const error& e) {
-                detail::raise(detail::cat(context(), ": ", e.what()), e.code());
+                detail::raise(detail::cat(obj_->name(), ": function '", f.name, "': ", core_site_text(out, out.core_sites.back()),
+                                          ": ", e.what()),
+                              e.code());
             }
         }
+    }
+
+    static std::string poison_reason(const core::resolution& res) {
+        if (res.poison) return res.reason;
+        return detail::cat("the target's field is ", res.new_size, " bytes where the program reads ", res.orig_size,
+                           ", and not an unsigned integer or pointer that a narrower or wider load could read");
+    }
+
+    // "CO-RE relocation byte_off of task_struct::pid (access 0:1) at f.cpp:12: <line>"
+    std::string core_site_text(const linked_program& lp, const linked_program::core_site& site) const {
+        auto source = source_of(lp, static_cast<std::uint32_t>(site.insn));
+        return detail::cat("CO-RE relocation ", core::describe(*obj_->btf(), *site.record),
+                           source.empty() ? "" : " at ", source);
     }
 
     std::size_t place(linked_program& out, const bpfxx::program& f) {
@@ -776,7 +850,7 @@ private:
             if (p.definition->has(section_flag::attach_btf) && !target.empty())
                 a.attach_btf_id = attach_btf_id(p, target);
             // Record arrays in the kernel's layouts; they live until the load.
-            std::vector<std::uint32_t> fi, li;
+            std::vector<std::uint32_t> fi, li, cr;
             if (btf_ && !lp.func_info.empty()) {
                 a.prog_btf_fd = static_cast<std::uint32_t>(btf_.get());
                 for (const auto& r : lp.func_info) fi.insert(fi.end(), {r.insn_off, r.type_id});
@@ -789,6 +863,14 @@ private:
                     a.line_info_rec_size = sizeof(std::uint32_t) * 4;
                     a.line_info_cnt = static_cast<std::uint32_t>(lp.line_info.size());
                     a.line_info = sys::ptr_to_u64(li.data());
+                }
+                if (kernel_core_ && !lp.core_sites.empty()) {
+                    for (const auto& c : lp.core_sites)
+                        cr.insert(cr.end(), {static_cast<std::uint32_t>(c.insn * sizeof(insn)), c.record->type_id,
+                                             c.record->access_str_off, static_cast<std::uint32_t>(c.record->kind)});
+                    a.core_relo_rec_size = sizeof(std::uint32_t) * 4;
+                    a.core_relo_cnt = static_cast<std::uint32_t>(lp.core_sites.size());
+                    a.core_relos = sys::ptr_to_u64(cr.data());
                 }
             }
             programs_.push_back(load_program(p, lp, a, options));
@@ -843,14 +925,25 @@ private:
             if (nl == std::string::npos) break;
             pos = nl + 1;
         }
-        // A poisoned CO-RE relocation that the program reaches: name it.
+        // A poisoned CO-RE relocation that the program reaches: name it (when
+        // the kernel relocated, resolve it here to say why).
         if (log.find(detail::cat("unknown#", core::poison_helper_id)) != std::string::npos)
-            for (const auto& p : lp.poisoned)
-                if (p.insn == failed)
-                    detail::raise(detail::cat(where, " reaches a CO-RE relocation the target kernel cannot satisfy: ",
-                                              p.what, " (the instruction was poisoned; guard the access with "
-                                              "BPFXX_CORE_FIELD_EXISTS or a ___flavor type)"),
-                                  err, log);
+            for (const auto& site : lp.core_sites) {
+                if (site.insn != failed) continue;
+                std::string why = site.poisoned;
+                if (why.empty()) {
+                    try {
+                        why = poison_reason(core::resolve(*obj_->btf(), *site.record, core::target::kernel()));
+                    } catch (const error& e) {
+                        why = e.what();
+                    }
+                }
+                detail::raise(detail::cat(obj_->name(), ": ", where, " reaches a CO-RE relocation the target kernel "
+                                          "cannot satisfy, in function '", site.function->name, "': ",
+                                          core_site_text(lp, site), ": ", why, " (the instruction was poisoned; guard "
+                                          "the access with BPFXX_CORE_FIELD_EXISTS or a ___flavor type)"),
+                              err, log);
+            }
         auto message = detail::last_line(log);
         // The final line is often a summary ("processed N insns"): prefer the
         // verifier's own complaint just before it.
