@@ -5,7 +5,7 @@
  * home advantage. It has what a small monitoring tool has: five programs of
  * three types, six maps of different kinds, .rodata/.data/.bss globals and a
  * subprogram called from two programs. No CO-RE relocations and no
- * .kconfig/.ksyms externs (bpfxx does not resolve them in user space yet). */
+ * .kconfig/.ksyms externs: core_object.bpf.c is the CO-RE benchmark. */
 
 typedef unsigned char __u8;
 typedef unsigned short __u16;

@@ -450,6 +450,7 @@ private:
     const core::target* target_ = nullptr;
     bool kernel_core_ = false;  // the kernel applies the relocations
     std::unordered_map<const btf::core_relo_record*, core::resolution> core_done_;
+    core::match_cache core_matches_;
     std::vector<loaded_map> maps_;
     std::vector<loaded_program> programs_;
 
@@ -732,7 +733,7 @@ private:
                 auto it = core_done_.find(&r);
                 if (it == core_done_.end()) {
                     if (target_ == nullptr) detail::raise("no CO-RE target was prepared for it");
-                    it = core_done_.emplace(&r, core::resolve(*obj_->btf(), r, *target_)).first;
+                    it = core_done_.emplace(&r, core::resolve(*obj_->btf(), r, *target_, &core_matches_)).first;
                 }
                 const auto& res = it->second;
                 core::patch(out.insns, at, res);

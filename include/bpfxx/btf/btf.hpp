@@ -464,6 +464,29 @@ public:
         return v;
     }
 
+    // Calls f(id, name_off, info) for each of this object's own types, with
+    // the words read straight from the records: for scans over every type,
+    // which would otherwise build a type_view per id.
+    template <class F>
+    void for_each_header(F&& f) const {
+        const auto* types = types_.data();
+        for (std::size_t i = 0; i + 1 < offsets_.size(); ++i) {
+            std::uint32_t words[2];
+            std::memcpy(words, types + offsets_[i], sizeof words);
+            f(start_id_ + static_cast<std::uint32_t>(i), words[0], words[1]);
+        }
+    }
+
+    // The bytes from string offset `off` to the end of its string table
+    // (the string and whatever follows), without looking for the NUL: for
+    // comparing a known name. Empty when out of range.
+    [[nodiscard]] std::string_view string_tail(std::uint32_t off) const noexcept {
+        if (off < start_str_) return base_ != nullptr ? base_->string_tail(off) : std::string_view();
+        auto rel = std::uint64_t{off} - start_str_;
+        if (rel >= strings_.size()) return {};
+        return {reinterpret_cast<const char*>(strings_.data()) + rel, static_cast<std::size_t>(strings_.size() - rel)};
+    }
+
     [[nodiscard]] std::string_view string_at(std::uint32_t off) const {
         if (off < start_str_ && base_ != nullptr) return base_->string_at(off);
         return detail::c_string(strings_, off - start_str_, "BTF string section");

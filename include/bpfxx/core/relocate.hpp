@@ -33,6 +33,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace bpfxx::core {
@@ -93,6 +95,18 @@ struct resolution {
     candidate target;                           // the matched target type (btf null if none)
     std::string target_access;                  // the target's raw access path, "0:3:1"
     std::string reason;                         // why the instruction is poisoned
+};
+
+// Field matches by (local type, access string), shared by the relocations
+// of one object: the same path is usually relocated several times (offset,
+// size, existence, each use of a field), and matching is most of the cost.
+struct match_cache {
+    struct entry {
+        std::vector<std::pair<candidate, spec>> matches;
+        std::size_t candidates = 0;
+        std::size_t failed = 0;  // the deepest local step no candidate had
+    };
+    std::unordered_map<std::uint64_t, entry> fields;
 };
 
 }  // namespace bpfxx::core
@@ -647,7 +661,8 @@ namespace bpfxx::core {
 // Resolves one relocation of `local` (the object's BTF) against `target`.
 // Throws bpfxx::error for a malformed record or ambiguous candidates; an
 // unresolvable relocation comes back poisoned, with the reason.
-[[nodiscard]] inline resolution resolve(const btf::btf& local, const btf::core_relo_record& r, const target& target) {
+[[nodiscard]] inline resolution resolve(const btf::btf& local, const btf::core_relo_record& r, const target& target,
+                                       match_cache* cache = nullptr) {
     using namespace bpfxx::detail::core_impl;
     using bpfxx::detail::cat;
     using bpfxx::detail::raise;
@@ -666,64 +681,79 @@ namespace bpfxx::core {
     if (name.empty())
         raise(cat("CO-RE ", to_string(r.kind), " relocation against an anonymous ", to_string(lt.kind()),
                   ": candidates are found by name, so give the type a name"));
-    auto cands = target.candidates(name, lt.kind());
-    std::size_t matched = 0;
-    std::size_t failed = ls.steps.size();
-    spec best;
-    for (const auto& c : cands) {
-        spec cs;
-        cs.btf = c.btf;
-        cs.root_id = c.id;
-        bool ok = false;
-        switch (class_of(r.kind)) {
-            case relo_class::field: {
-                std::size_t f = 0;
-                ok = match_field(ls, *c.btf, c.id, cs, f);
-                if (!ok && (failed == ls.steps.size() || f > failed)) failed = f;
-                break;
-            }
-            case relo_class::type:
-                ok = r.kind == core_relo_kind::type_matches ? types_match(local, r.type_id, *c.btf, c.id, false, 32)
-                                                            : types_compat(local, r.type_id, *c.btf, c.id);
-                break;
-            case relo_class::enumval: {
-                std::uint32_t id = c.id;
-                auto tt = skip(*c.btf, id);
-                if (!is_any_enum(tt.kind())) break;
-                for (std::uint32_t i = 0; i < tt.vlen(); ++i) {
-                    auto e = tt.enumerator_at(i);
-                    if (names_match(e.name, ls.steps[0].name)) {
-                        cs.steps.push_back({id, i, e.name});
-                        cs.raw.push_back(i);
-                        ok = true;
-                        break;
-                    }
+    // Every candidate that matches, with its access path in the target.
+    match_cache::entry fresh;
+    match_cache::entry* found = &fresh;
+    bool reuse = false;
+    auto key = (std::uint64_t{r.type_id} << 32) | r.access_str_off;
+    if (cache != nullptr && class_of(r.kind) == relo_class::field) {
+        auto [it, inserted] = cache->fields.try_emplace(key);
+        found = &it->second;
+        reuse = !inserted;
+    }
+    if (!reuse) {
+        auto cands = target.candidates(name, lt.kind());
+        found->candidates = cands.size();
+        found->failed = ls.steps.size();
+        for (const auto& c : cands) {
+            spec cs;
+            cs.btf = c.btf;
+            cs.root_id = c.id;
+            bool ok = false;
+            switch (class_of(r.kind)) {
+                case relo_class::field: {
+                    std::size_t f = 0;
+                    ok = match_field(ls, *c.btf, c.id, cs, f);
+                    if (!ok && (found->failed == ls.steps.size() || f > found->failed)) found->failed = f;
+                    break;
                 }
-                break;
+                case relo_class::type:
+                    ok = r.kind == core_relo_kind::type_matches
+                             ? types_match(local, r.type_id, *c.btf, c.id, false, 32)
+                             : types_compat(local, r.type_id, *c.btf, c.id);
+                    break;
+                case relo_class::enumval: {
+                    std::uint32_t id = c.id;
+                    auto tt = skip(*c.btf, id);
+                    if (!is_any_enum(tt.kind())) break;
+                    for (std::uint32_t i = 0; i < tt.vlen(); ++i) {
+                        auto e = tt.enumerator_at(i);
+                        if (names_match(e.name, ls.steps[0].name)) {
+                            cs.steps.push_back({id, i, e.name});
+                            cs.raw.push_back(i);
+                            ok = true;
+                            break;
+                        }
+                    }
+                    break;
+                }
             }
+            if (ok) found->matches.emplace_back(c, std::move(cs));
         }
-        if (!ok) continue;
+    }
+    // All matches must agree; none leaves the relocation to its default
+    // (zero for existence and type kinds, a poisoned instruction otherwise).
+    const spec* best = nullptr;
+    for (const auto& [c, cs] : found->matches) {
         resolution cr;
         cr.kind = r.kind;
         calc(cr, ls, &cs);
         cr.target = c;
         cr.target_access = raw_string(cs.raw);
-        if (matched == 0) {
+        if (best == nullptr) {
             res = std::move(cr);
-            best = std::move(cs);
-        } else if (cs.bit_offset != best.bit_offset || cr.poison != res.poison ||
+            best = &cs;
+        } else if (cs.bit_offset != best->bit_offset || cr.poison != res.poison ||
                    (!cr.poison && cr.new_value != res.new_value)) {
             raise(cat("CO-RE relocation ", to_string(r.kind), " of ", type_name(local, r.type_id),
                       " is ambiguous: target ", type_name(*res.target.btf, res.target.id), " ", where(res.target),
-                      " gives ", res.new_value, " (access ", res.target_access, ") but ",
-                      type_name(*c.btf, c.id), " ", where(c), " gives ", cr.new_value, " (access ", cr.target_access,
-                      ")"));
+                      " gives ", res.new_value, " (access ", res.target_access, ") but ", type_name(*c.btf, c.id), " ",
+                      where(c), " gives ", cr.new_value, " (access ", cr.target_access, ")"));
         }
-        ++matched;
     }
-    if (matched == 0) {
+    if (best == nullptr) {
         calc(res, ls, nullptr);
-        if (res.poison) res.reason = no_match_reason(ls, name, cands.size(), failed, r.kind);
+        if (res.poison) res.reason = no_match_reason(ls, name, found->candidates, found->failed, r.kind);
     }
     return res;
 }

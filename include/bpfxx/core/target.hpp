@@ -129,6 +129,7 @@ public:
     // Every target type whose kind class and essential name equal the
     // local type's (searched once per name; vmlinux first, then modules).
     [[nodiscard]] std::vector<candidate> candidates(std::string_view local_name, btf::kind local_kind) const {
+        if (essential_name(local_name).empty()) return {};  // anonymous: nothing to match by
         std::lock_guard lock(mutex_);
         auto key = cache_key(essential_name(local_name), local_kind);
         if (auto it = cache_.find(key); it != cache_.end()) return it->second;
@@ -145,6 +146,7 @@ public:
         std::lock_guard lock(mutex_);
         std::vector<std::string> keys;
         for (const auto& [n, k] : wanted) {
+            if (essential_name(n).empty()) continue;
             auto key = cache_key(essential_name(n), k);
             if (!cache_.contains(key) && std::find(keys.begin(), keys.end(), key) == keys.end())
                 keys.push_back(std::move(key));
@@ -172,20 +174,49 @@ private:
         return key;
     }
 
+    // One pass over a BTF's own types: the kind is read from the raw info
+    // word and the name compared in place, so the ~130k kernel types cost a
+    // few instructions each.
     static void scan(const source& s, const std::vector<std::string>& keys,
                      std::vector<std::vector<candidate>>& found) {
+        struct wanted {
+            unsigned char cls;
+            std::string_view name;
+        };
+        std::vector<wanted> want;
         std::uint32_t kinds = 0;  // a bit per wanted kind class: most types are skipped unread
-        for (const auto& k : keys) kinds |= 1u << static_cast<unsigned char>(k[0]);
-        const auto& b = *s.btf;
-        for (std::uint32_t id = b.start_id(); id < b.size(); ++id) {
-            auto t = b.type(id);
-            auto cls = static_cast<unsigned char>(core_kind_class(t.kind()));
-            if ((kinds & (1u << cls)) == 0 || t.name_off() == 0) continue;
-            auto name = essential_name(t.name());
-            for (std::size_t i = 0; i < keys.size(); ++i)
-                if (static_cast<unsigned char>(keys[i][0]) == cls && std::string_view(keys[i]).substr(1) == name)
-                    found[i].push_back({&b, id, s.name});
+        // A bit per (kind class, first two name bytes) wanted: nearly every
+        // type whose kind is wanted is still rejected by one table lookup.
+        std::vector<std::uint64_t> prefixes(32 * 65536 / 64);
+        auto prefix = [](unsigned cls, std::string_view n) {
+            auto c0 = static_cast<unsigned char>(n[0]);
+            auto c1 = n.size() > 1 ? static_cast<unsigned char>(n[1]) : 0u;
+            return (cls << 16) | (c0 << 8) | c1;
+        };
+        for (const auto& k : keys) {
+            auto cls = static_cast<unsigned char>(k[0]);
+            want.push_back({cls, std::string_view(k).substr(1)});
+            kinds |= 1u << cls;
+            auto bit = prefix(cls, want.back().name);
+            prefixes[bit / 64] |= std::uint64_t{1} << (bit % 64);
         }
+        const auto& b = *s.btf;
+        b.for_each_header([&](std::uint32_t id, std::uint32_t name_off, std::uint32_t info) {
+            auto cls = static_cast<unsigned char>(core_kind_class(detail::btf_impl::info_kind(info)));
+            if ((kinds & (1u << cls)) == 0 || name_off == 0) return;
+            auto tail = b.string_tail(name_off);
+            if (tail.size() < 2) return;
+            auto bit = prefix(cls, tail);
+            if ((prefixes[bit / 64] & (std::uint64_t{1} << (bit % 64))) == 0) return;
+            for (std::size_t i = 0; i < want.size(); ++i) {
+                const auto& w = want[i];
+                auto n = w.name.size();
+                if (w.cls != cls || tail.size() <= n || tail.compare(0, n, w.name) != 0) continue;
+                // `name` exactly, or `name___flavor`.
+                if (tail[n] == '\0' || (tail[n] == '_' && essential_name(b.string_at(name_off)) == w.name))
+                    found[i].push_back({&b, id, s.name});
+            }
+        });
     }
 
     void load_modules() const;
