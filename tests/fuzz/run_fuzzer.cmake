@@ -12,7 +12,7 @@ foreach(obj ${objects})
   elseif(NAME STREQUAL "btf_fuzz")
     execute_process(COMMAND "${OBJCOPY}" --dump-section ".BTF=${CORPUS}/${base}.btf" "${obj}" /dev/null
                     RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
-  elseif(NAME STREQUAL "btf_ext_fuzz")
+  elseif(NAME STREQUAL "btf_ext_fuzz" OR NAME STREQUAL "core_fuzz")
     # Input layout of btf_ext_fuzz: u32 length of the BTF blob, the .BTF
     # section (its string table names the .BTF.ext sections), then .BTF.ext.
     execute_process(COMMAND "${OBJCOPY}" --dump-section ".BTF=${CORPUS}/${base}.btf.tmp"
