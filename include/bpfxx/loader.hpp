@@ -8,6 +8,7 @@
 #endif
 
 #include <bpfxx/attach.hpp>
+#include <bpfxx/btf/features.hpp>
 #include <bpfxx/btf/sanitize.hpp>
 #include <bpfxx/core/relocate.hpp>
 #include <bpfxx/core/target.hpp>
@@ -459,6 +460,10 @@ private:
         if (b == nullptr) return;  // objects without BTF load without it
         auto blob = btf::sanitize_cxx(*b);
         fix_datasecs(blob);
+        // Kinds this kernel lacks (FLOAT before 5.13, DECL_TAG before 5.16,
+        // ENUM64 before 6.0, ...) become ones it has; ids stay the same.
+        btf::downgrade_report downgraded;
+        btf::downgrade_for_kernel(blob, &downgraded);
         sys::attr::btf_load a;
         a.btf = sys::ptr_to_u64(blob.data());
         a.btf_size = static_cast<std::uint32_t>(blob.size());
@@ -480,7 +485,10 @@ private:
         detail::raise(detail::cat(obj_->name(), ": the kernel rejected the object's BTF",
                                   type_line.empty() ? "" : " at type ", type_line,
                                   reason.empty() ? "" : ": ", reason == type_line ? "" : reason, " (",
-                                  std::strerror(err), ")"),
+                                  std::strerror(err), ")",
+                                  downgraded.changed() ? detail::cat("; bpfxx had rewritten it for this kernel: ",
+                                                                     downgraded.summary())
+                                                       : std::string()),
                       err, log);
     }
 

@@ -99,7 +99,9 @@ int on_execve(struct syscalls_enter_execve *ctx)
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e)
 		return 0;
-	e->seq = __sync_fetch_and_add(&exec_seq, 1);
+	/* a plain atomic add, then a read: fetching atomics need Linux 5.12 */
+	__sync_fetch_and_add(&exec_seq, 1);
+	e->seq = exec_seq;
 	e->ts_ns = bpf_ktime_get_ns();
 	e->pid = pid;
 	e->uid = uid;
