@@ -640,8 +640,9 @@ private:
             if (d.inner) inner = create_map(*d.inner, d.inner->name, d.inner->max_entries, -1);
             if (is_global_data(d)) {
                 if (d.global == global_section::kconfig)
-                    detail::raise(detail::cat(obj_->name(), ": .kconfig externs are not supported by this "
-                                              "version of bpfxx (they arrive with CO-RE support)"));
+                    detail::raise(detail::cat(obj_->name(), ": .kconfig externs (LINUX_KERNEL_VERSION, CONFIG_*) are "
+                                              "not supported by this version of bpfxx; read the kernel's "
+                                              "layout with CO-RE (BPFXX_CORE_FIELD_EXISTS, flavors) instead"));
                 map_definition global = d;
                 // Global data is mmapable (Linux 5.5) so user space can read
                 // .data/.bss without a syscall; older kernels refuse the flag.
@@ -805,7 +806,7 @@ private:
             case program_relocation::kind::extern_call:
                 detail::raise(detail::cat(obj_->name(), ": program '", f.name, "' uses the extern '",
                                           obj_->externs()[r.extern_index].name,
-                                          "'; ksym and kfunc externs arrive with CO-RE support"));
+                                          "'; ksym and kfunc externs are not supported by this version of bpfxx"));
             }
         }
         return start;
