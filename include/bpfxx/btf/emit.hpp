@@ -55,8 +55,12 @@
 // CO-RE access paths match the kernel's), a forward declaration of every
 // struct and union first, then enums, then typedefs and definitions,
 // `__builtin_offsetof` (no <cstddef> there). An empty struct gets a
-// zero-length array, which makes it 0 bytes as in C. A struct C declares as
-// `typedef struct { ... } foo_t` becomes `struct foo_t`.
+// zero-length array, which makes it 0 bytes as in C (and its size check
+// says 0). A struct C declares as `typedef struct { ... } foo_t` becomes
+// `struct foo_t`. The checks after each struct cover its size and the
+// members reachable by name from it; type_emitter::kernel_layout_test
+// writes a test of every member, bitfields and members of unnamed types
+// inside named members included.
 //
 // The layout rules are the Itanium C++ ABI's on LP64 (x86_64, aarch64) and
 // clang's BPF target: each emitted struct is checked by its static_asserts,
@@ -289,6 +293,26 @@ struct value_layout {
     std::uint32_t align = 1;
 };
 
+// What kernel_layout_test checks of one class at namespace scope: every
+// member reachable by a designator from it, unnamed classes written inline
+// included (they are distinct C++ types from their `__anon_<id>` copies).
+struct layout_member {
+    std::string designator;        // "a.b[0].c"
+    std::uint64_t bit_offset = 0;  // from the start of the class
+    std::uint64_t size = 0;        // bytes, for a member that is not a bitfield
+    std::uint32_t bits = 0;        // bitfield width, 0 for other members
+    bool is_bool = false;          // a bool bitfield
+    bool settable = true;          // a bitfield not inside a const member
+};
+
+struct layout_class {
+    std::uint32_t id = 0;
+    std::string name;
+    std::uint64_t size = 0;
+    std::vector<layout_member> members;
+    std::uint32_t unchecked = 0;  // unnamed bitfields, members of opaque classes
+};
+
 // How a member's type looks once qualifiers and arrays are peeled off.
 struct peeled {
     std::uint32_t base = 0;           // first type that is no modifier or array
@@ -339,6 +363,33 @@ public:
     // their own names). `what` starts each message ("execsnoop: ring buffer
     // 'events' record"). Instantiate it, e.g. `static_assert(check<event>())`.
     std::string layout_check(std::uint32_t type_id, std::string_view check_name, std::string_view what);
+
+    // Kernel side: a test of what `types(roots)` defines, to be compiled
+    // after it in the same namespace, with clang -target bpf or (on LP64
+    // hosts) a user-space compiler. It holds
+    //   - `static_assert(sizeof(T) == N)` for every class at namespace
+    //     scope (a struct of size 0 too), and for every member that is not a
+    //     bitfield, reached by its designator from there (through unnamed
+    //     structs and unions, `[0]` into arrays of them), static_asserts of
+    //     its offset and size;
+    //   - bitfields, which offsetof cannot name: in user space the table
+    //     `bpfxx_layout_bitfields`, whose entries set one bitfield of a
+    //     zeroed object to all ones, for a test to find the bits; for
+    //     -target bpf the variable `bpfxx_layout`, a pointer to struct
+    //     `bpfxx_layout_types` that holds each class with a bitfield (BTF
+    //     id <id>) as member `t_<id>`, which puts those classes into the
+    //     object's BTF for a test to compare with the BTF it came from.
+    // `stats`, when given, receives the number of classes, members and
+    // bitfields checked, and of those not checked: unnamed bitfields,
+    // members of opaque layouts (`__raw`), and in user space bitfields
+    // inside const members (nothing can set them).
+    struct layout_test_stats {
+        std::size_t classes = 0;
+        std::size_t members = 0;
+        std::size_t bitfields = 0;
+        std::size_t unchecked = 0;
+    };
+    std::string kernel_layout_test(std::span<const std::uint32_t> roots, layout_test_stats* stats = nullptr);
 
     // The C++ name of a named type after renames, empty for unnamed types
     // and those without one (INT, PTR...).
@@ -415,12 +466,13 @@ private:
         std::vector<const name_set*> scopes;
         const name_set& scope;
         std::string qualified;
+        bool through_const = false;  // writing the members of a const member
     };
     void kernel_scope(std::uint32_t id, name_set& scope, int depth);
     bool injected_names(std::uint32_t id, std::vector<std::string>& out, int depth);
     void write_kernel_class(kernel_writer& w, std::uint32_t id, const std::string& name, int depth,
                             const std::string& declarator, std::uint64_t base_offset, bool inject,
-                            name_set* level);
+                            name_set* level, const std::string& designator);
     void write_enum(std::string& out, std::uint32_t id);
     void write_top(std::string& out, std::uint32_t id);
     std::string generated(writer& w, std::string_view prefix, const name_set& scope);
@@ -440,6 +492,8 @@ private:
     std::vector<std::uint8_t> layout_state_;  // 0 not laid out, 1 in progress, 2 done
     std::vector<std::uint8_t> emitted_;
     std::vector<std::uint8_t> needs_global_;
+    // Set while kernel_layout_test runs emit_kernel.
+    std::vector<detail::btf_emit::layout_class>* layout_ = nullptr;
 };
 
 // ---- names -------------------------------------------------------------------
@@ -1539,9 +1593,12 @@ inline bool type_emitter::injected_names(std::uint32_t id, std::vector<std::stri
     return true;
 }
 
+// `designator` leads from the outermost class to this one's members ("" or
+// "a.b[0].").
 inline void type_emitter::write_kernel_class(kernel_writer& w, std::uint32_t id, const std::string& name,
                                              int depth, const std::string& declarator,
-                                             std::uint64_t base_offset, bool inject, name_set* level) {
+                                             std::uint64_t base_offset, bool inject, name_set* level,
+                                             const std::string& designator) {
     if (depth > detail::btf_emit::max_nesting)
         detail::raise(detail::cat("BTF type [", id, "]: unnamed types nested deeper than ",
                                   detail::btf_emit::max_nesting));
@@ -1562,8 +1619,10 @@ inline void type_emitter::write_kernel_class(kernel_writer& w, std::uint32_t id,
     auto pad_name = [&] { return fresh("__pad_"); };
     if (g.opaque) {
         w.out += ind2 + "// layout not expressible in C++: " + detail::btf_emit::comment_text(g.why) + "\n";
-        if (g.size != 0) w.out += ind2 + detail::cat("unsigned char ", pad_name(), "[", g.size, "];\n");
+        // [0] for size 0 keeps it 0 bytes, as below.
+        w.out += ind2 + detail::cat("unsigned char ", pad_name(), "[", g.size, "];\n");
         w.out += ind + "}" + declarator + ";\n";
+        if (layout_ != nullptr) layout_->back().unchecked += t.vlen();
         return;
     }
     // The names this class declares in the scope members are looked up in:
@@ -1595,10 +1654,17 @@ inline void type_emitter::write_kernel_class(kernel_writer& w, std::uint32_t id,
             }
             case item_kind::bitfield: {
                 auto m = t.member_at(it.index);
-                w.out += ind2 + bitfield_type(it, m.type, w.scopes);
+                const auto type = bitfield_type(it, m.type, w.scopes);
+                w.out += ind2 + type;
                 if (!m.name.empty()) w.out += " " + detail::btf_emit::cxx_identifier(m.name);
                 w.out += detail::cat(" : ", it.count, ";\n");
                 any = true;
+                if (layout_ != nullptr && m.name.empty()) ++layout_->back().unchecked;
+                if (layout_ != nullptr && !m.name.empty())
+                    layout_->back().members.push_back({designator + detail::btf_emit::cxx_identifier(m.name),
+                                                       base_offset * 8 + it.bit_offset, 0,
+                                                       static_cast<std::uint32_t>(it.count), type == "bool",
+                                                       !w.through_const});
                 continue;
             }
             case item_kind::member: break;
@@ -1632,9 +1698,23 @@ inline void type_emitter::write_kernel_class(kernel_writer& w, std::uint32_t id,
         if (inject && !mname.empty())
             w.asserts += detail::cat("static_assert(__builtin_offsetof(", w.qualified, ", ", mname,
                                      ") == ", off, ");\n");
+        if (layout_ != nullptr && !mname.empty()) {
+            value_layout l;
+            std::string why;
+            if (layout_of(m.type, l, why))
+                layout_->back().members.push_back({designator + mname, off * 8, l.size, 0, false});
+            else
+                ++layout_->back().unchecked;
+        }
         if (is_unnamed_class(p.base)) {
             // Qualifiers and array bounds around an unnamed class.
             std::string decl = mname;
+            std::string inner = designator;
+            if (!mname.empty()) {
+                inner += mname;
+                for (std::size_t d = 0; d < p.dims.size(); ++d) inner += "[0]";
+                inner += ".";
+            }
             for (auto d : p.dims) decl += "[" + std::to_string(d) + "]";
             std::string quals;
             for (std::uint32_t q = m.type; q != p.base;) {
@@ -1644,8 +1724,11 @@ inline void type_emitter::write_kernel_class(kernel_writer& w, std::uint32_t id,
                 q = qt.kind() == kind::array ? qt.array().elem_type : qt.type();
             }
             const auto at = w.out.size();
+            const bool through_const = w.through_const;
+            w.through_const = through_const || quals.find("const") != std::string::npos;
             write_kernel_class(w, p.base, std::string(), depth + 1, decl.empty() ? "" : " " + decl, off,
-                               inject && inlined, inlined ? level : nullptr);
+                               inject && inlined, inlined ? level : nullptr, inner);
+            w.through_const = through_const;
             if (!quals.empty()) w.out.insert(at + ind2.size(), quals);
             continue;
         }
@@ -1805,9 +1888,11 @@ inline std::string type_emitter::emit_kernel(std::span<const std::uint32_t> root
         kernel_scope(id, scope, 0);
         std::string asserts;
         kernel_writer w{out, asserts, 0, {&scope}, scope, name};
-        write_kernel_class(w, id, name, 0, std::string(), 0, true, nullptr);
         const auto& g = geometry_of(id);
-        if (g.size != 0) out += detail::cat("static_assert(sizeof(", name, ") == ", g.size, ");\n");
+        if (layout_ != nullptr) layout_->push_back({id, name, g.size, {}, 0});
+        write_kernel_class(w, id, name, 0, std::string(), 0, true, nullptr, std::string());
+        // clang gives an empty struct 0 bytes, as C does (see write_kernel_class).
+        out += detail::cat("static_assert(sizeof(", name, ") == ", g.size, ");\n");
         out += asserts + "\n";
     }
     return out;
@@ -1948,6 +2033,96 @@ inline std::string type_emitter::layout_check(std::uint32_t type_id, std::string
     }
     out += indent_ + "return true;\n}\n";
     return out;
+}
+
+inline std::string type_emitter::kernel_layout_test(std::span<const std::uint32_t> roots,
+                                                    layout_test_stats* stats) {
+    if (!kernel_) detail::raise("kernel_layout_test: the type_emitter needs emit_options::kernel_side");
+    std::vector<detail::btf_emit::layout_class> classes;
+    layout_ = &classes;
+    try {
+        (void)types(roots);
+    } catch (...) {
+        layout_ = nullptr;
+        throw;
+    }
+    layout_ = nullptr;
+    // The test's own names share the namespace with the kernel's.
+    for (std::string_view own : {"bpfxx_layout", "bpfxx_layout_types", "bpfxx_layout_bitfield",
+                                 "bpfxx_layout_bitfields", "bpfxx_layout_count", "bpfxx_layout_counts"}) {
+        bool taken = std::find(names_.begin(), names_.end(), own) != names_.end();
+        for (const auto& [id, names] : enumerators_)
+            taken = taken || std::find(names.begin(), names.end(), own) != names.end();
+        if (taken)
+            detail::raise(detail::cat("kernel_layout_test: the BTF has a type or enumerator named '", own,
+                                      "', which the layout test needs for itself"));
+    }
+    layout_test_stats n;
+    std::string out =
+        "#define BPFXX_LAYOUT_SIZE(T, n) static_assert(sizeof(T) == n)\n"
+        "#define BPFXX_LAYOUT_MEMBER(T, m, offset, n)      \\\n" +
+        indent_ + "static_assert(__builtin_offsetof(T, m) == offset); \\\n" + indent_ +
+        "static_assert(sizeof(static_cast<T*>(nullptr)->m) == n)\n\n";
+    std::string bitfields, types;
+    for (const auto& c : classes) {
+        ++n.classes;
+        n.unchecked += c.unchecked;
+        out += detail::cat("BPFXX_LAYOUT_SIZE(", c.name, ", ", c.size, ");\n");
+        for (const auto& m : c.members) {
+            ++n.members;
+            if (m.bits == 0) {
+                out += detail::cat("BPFXX_LAYOUT_MEMBER(", c.name, ", ", m.designator, ", ", m.bit_offset / 8,
+                                   ", ", m.size, ");\n");
+                continue;
+            }
+            ++n.bitfields;
+            if (!m.settable) {
+                ++n.unchecked;
+                bitfields += detail::cat(indent_, "// ", c.name, ".", m.designator,
+                                         ": inside a const member, cannot be set\n");
+                continue;
+            }
+            // All ones without a constant that would not fit (GCC's -Woverflow).
+            bitfields += detail::cat(indent_, "{", c.id, ", \"", c.name, "\", \"", m.designator, "\", ",
+                                     c.size, ", ", m.bit_offset, ", ", m.bits, ",\n", indent_, indent_,
+                                     "[](void* p) { auto& v = *static_cast<", c.name, "*>(p); v.",
+                                     m.designator, " = ", m.is_bool ? "true" : "~v." + m.designator,
+                                     "; }},\n");
+        }
+        if (std::any_of(c.members.begin(), c.members.end(), [](const auto& m) { return m.bits != 0; }))
+            types += detail::cat(indent_, c.name, " t_", c.id, ";\n");
+    }
+    out += "\n#undef BPFXX_LAYOUT_SIZE\n#undef BPFXX_LAYOUT_MEMBER\n\n";
+    out += detail::cat("// What the static_asserts above and the bitfields below check.\n",
+                       "struct bpfxx_layout_count {\n", indent_,
+                       "unsigned long long classes, members, bitfields;\n};\n",
+                       "inline constexpr bpfxx_layout_count bpfxx_layout_counts{", n.classes, ", ", n.members,
+                       ", ", n.bitfields, "};\n\n");
+    out += "// Bitfields, which offsetof cannot name.\n";
+    out += "struct bpfxx_layout_bitfield {\n" + indent_ + "unsigned int id;  // BTF id of the type\n" +
+           indent_ + "const char* type;\n" + indent_ +
+           "const char* member;\n" + indent_ + "unsigned long long size;\n" + indent_ +
+           "unsigned long long bit_offset;\n" + indent_ + "unsigned int bits;\n" + indent_ +
+           "// Sets the member to all ones in a zeroed object of the type.\n" + indent_ +
+           "void (*set)(void* object);\n};\n\n";
+    out += "#ifndef __bpf__\n// Ends with an entry of null names.\n"
+           "inline constexpr bpfxx_layout_bitfield bpfxx_layout_bitfields[] = {\n" +
+           bitfields + indent_ + "{0, nullptr, nullptr, 0, 0, 0, nullptr},\n};\n";
+    // clang's BTF defines what a global variable points to, when its
+    // definition was required (sizeof), and what that holds by value;
+    // classes behind pointers in it are only declared. Only classes with
+    // bitfields: all of them would cost clang a minute more (vmlinux, 6.18).
+    out += "#else\n// Every class with a bitfield, t_<BTF id>, so that the object's BTF holds them.\n"
+           "struct bpfxx_layout_types {\n" +
+           types + indent_ + "char none;  // a member even without bitfields\n" +
+           "};\nstatic_assert(sizeof(bpfxx_layout_types) > 0);\n\n" +
+           "extern \"C\" {\nbpfxx_layout_types* bpfxx_layout;\n}\n#endif\n";
+    if (stats != nullptr) *stats = n;
+    return detail::cat("// ", n.classes, " structs and unions, ", n.members, " members (", n.bitfields,
+                       " bitfields); not checked: ", n.unchecked,
+                       " (unnamed bitfields, members of layouts C++ cannot express, bitfields inside const "
+                       "members)\n\n",
+                       out);
 }
 
 // ---- free functions ------------------------------------------------------------

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT OR GPL-2.0-only
-// Uses the generated vmlinux.hpp: the kernel types compile as C++ for
-// -target bpf, and their layouts reach this object's BTF, where a unit test
-// compares them member by member with the running kernel's BTF.
+// A program using the generated vmlinux.hpp: the kernel types compile as
+// C++ for -target bpf next to bpfxx's kernel headers. Their layouts are
+// checked by the generated layout test (vmlinux_layout.bpf.o and
+// tests/unit/vmlinux_header_test.cpp).
 #include <bpfxx/kernel.hpp>
 
 #include "vmlinux.hpp"
