@@ -246,6 +246,45 @@ inline bool kernel_applies_core() {
     return yes;
 }
 
+// clang leaves DATASEC sizes and variable offsets for the linker to fill
+// in (0); the kernel rejects them. Like libbpf, take them from the ELF
+// section and symbols, and sort the variables by offset. `blob` is the
+// object's (sanitised) BTF; `elf` the object file.
+inline void fix_datasecs(std::vector<std::byte>& blob, const elf::file& elf) {
+    btf::btf view{detail::bytes(blob)};
+    // Symbols by name, built once: a scan per variable is quadratic.
+    std::unordered_multimap<std::string_view, const elf::symbol*> by_name;
+    for (const auto& sym : elf.symbols())
+        if (sym.type != elf::stt_section && !sym.name.empty()) by_name.emplace(sym.name, &sym);
+    for (std::uint32_t id = 1; id < view.size(); ++id) {
+        auto t = view.type(id);
+        if (t.kind() != btf::kind::datasec) continue;
+        const auto* sec = elf.find_section(t.name());
+        if (sec == nullptr) continue;  // .kconfig, .ksyms: no ELF section
+        auto at = static_cast<std::size_t>(view.record(id).data() - view.raw().data());
+        auto put = [&](std::size_t off, std::uint32_t v) { std::memcpy(blob.data() + off, &v, sizeof v); };
+        if (t.size() == 0) put(at + 8, static_cast<std::uint32_t>(sec->size));
+        std::vector<btf::var_secinfo> vars;
+        for (auto v : t.secinfos()) {
+            auto var = view.type(v.type);
+            auto [first, last] = by_name.equal_range(var.name());
+            for (auto it = first; it != last; ++it)
+                if (it->second->section == sec->index) {
+                    v.offset = static_cast<std::uint32_t>(it->second->value);
+                    if (v.size == 0) v.size = static_cast<std::uint32_t>(it->second->size);
+                    break;
+                }
+            vars.push_back(v);
+        }
+        std::sort(vars.begin(), vars.end(), [](const auto& x, const auto& y) { return x.offset < y.offset; });
+        for (std::size_t i = 0; i < vars.size(); ++i) {
+            put(at + 12 + i * 12, vars[i].type);
+            put(at + 16 + i * 12, vars[i].offset);
+            put(at + 20 + i * 12, vars[i].size);
+        }
+    }
+}
+
 // Runs a bpf(2) command that takes a log buffer: first without a log (the
 // fast path), then, on failure, with a log that grows until the whole log
 // fits. Returns the fd, or an empty fd with `log` and `err` set.
@@ -459,7 +498,7 @@ private:
         const auto* b = obj_->btf();
         if (b == nullptr) return;  // objects without BTF load without it
         auto blob = btf::sanitize_cxx(*b);
-        fix_datasecs(blob);
+        detail::fix_datasecs(blob, obj_->elf());
         // Kinds this kernel lacks (FLOAT before 5.13, DECL_TAG before 5.16,
         // ENUM64 before 6.0, ...) become ones it has; ids stay the same.
         btf::downgrade_report downgraded;
@@ -492,44 +531,6 @@ private:
                       err, log);
     }
 
-    // clang leaves DATASEC sizes and variable offsets for the linker to fill
-    // in (0); the kernel rejects them. Like libbpf, take them from the ELF
-    // section and symbols, and sort the variables by offset.
-    void fix_datasecs(std::vector<std::byte>& blob) const {
-        btf::btf view{detail::bytes(blob)};
-        const auto& elf = obj_->elf();
-        // Symbols by name, built once: a scan per variable is quadratic.
-        std::unordered_multimap<std::string_view, const elf::symbol*> by_name;
-        for (const auto& sym : elf.symbols())
-            if (sym.type != elf::stt_section && !sym.name.empty()) by_name.emplace(sym.name, &sym);
-        for (std::uint32_t id = 1; id < view.size(); ++id) {
-            auto t = view.type(id);
-            if (t.kind() != btf::kind::datasec) continue;
-            const auto* sec = elf.find_section(t.name());
-            if (sec == nullptr) continue;  // .kconfig, .ksyms: no ELF section
-            auto at = static_cast<std::size_t>(view.record(id).data() - view.raw().data());
-            auto put = [&](std::size_t off, std::uint32_t v) { std::memcpy(blob.data() + off, &v, sizeof v); };
-            if (t.size() == 0) put(at + 8, static_cast<std::uint32_t>(sec->size));
-            std::vector<btf::var_secinfo> vars;
-            for (auto v : t.secinfos()) {
-                auto var = view.type(v.type);
-                auto [first, last] = by_name.equal_range(var.name());
-                for (auto it = first; it != last; ++it)
-                    if (it->second->section == sec->index) {
-                        v.offset = static_cast<std::uint32_t>(it->second->value);
-                        if (v.size == 0) v.size = static_cast<std::uint32_t>(it->second->size);
-                        break;
-                    }
-                vars.push_back(v);
-            }
-            std::sort(vars.begin(), vars.end(), [](const auto& x, const auto& y) { return x.offset < y.offset; });
-            for (std::size_t i = 0; i < vars.size(); ++i) {
-                put(at + 12 + i * 12, vars[i].type);
-                put(at + 16 + i * 12, vars[i].offset);
-                put(at + 20 + i * 12, vars[i].size);
-            }
-        }
-    }
 
     static bool is_global_data(const map_definition& d) { return d.global != global_section::none; }
 

@@ -7,6 +7,7 @@
 #include <bpfxx/btf/sanitize.hpp>
 #include <bpfxx/detail/file.hpp>
 #include <bpfxx/elf/elf.hpp>
+#include <bpfxx/loader.hpp>  // detail::fix_datasecs
 #include <bpfxx/sys/bpf.hpp>
 
 #include "../unit/btf_builder.hpp"
@@ -52,39 +53,6 @@ std::string load_btf(bpfxx::detail::bytes blob) {
     std::string text(log.data());
     if (text.size() > 2000) text = "..." + text.substr(text.size() - 2000);
     return std::string(std::strerror(err)) + ":\n" + text;
-}
-
-// What the loader does before BPF_BTF_LOAD (clang leaves them 0): DATASEC
-// sizes from the ELF sections, variable offsets and sizes from the symbols,
-// variables sorted by offset.
-void fix_datasecs(std::vector<std::byte>& blob, const bpfxx::elf::file& elf) {
-    btf::btf view{bpfxx::detail::bytes(blob)};
-    auto put = [&](std::size_t at, std::uint32_t v) { std::memcpy(blob.data() + at, &v, 4); };
-    for (std::uint32_t id = 1; id < view.size(); ++id) {
-        auto t = view.type(id);
-        if (t.kind() != btf::kind::datasec) continue;
-        const auto* sec = elf.find_section(t.name());
-        if (sec == nullptr) continue;
-        const auto at = static_cast<std::size_t>(view.record(id).data() - view.raw().data());
-        if (t.size() == 0) put(at + 8, static_cast<std::uint32_t>(sec->size));
-        std::vector<btf::var_secinfo> vars;
-        for (auto v : t.secinfos()) {
-            for (const auto& sym : elf.symbols())
-                if (sym.section == sec->index && sym.type != bpfxx::elf::stt_section &&
-                    sym.name == view.type(v.type).name()) {
-                    v.offset = static_cast<std::uint32_t>(sym.value);
-                    if (v.size == 0) v.size = static_cast<std::uint32_t>(sym.size);
-                    break;
-                }
-            vars.push_back(v);
-        }
-        std::sort(vars.begin(), vars.end(), [](const auto& x, const auto& y) { return x.offset < y.offset; });
-        for (std::size_t i = 0; i < vars.size(); ++i) {
-            put(at + 12 + i * 12, vars[i].type);
-            put(at + 16 + i * 12, vars[i].offset);
-            put(at + 20 + i * 12, vars[i].size);
-        }
-    }
 }
 
 // A kernel blob using every feature, valid on a kernel that has them all.
@@ -253,7 +221,7 @@ TEST_F(BtfFeatures, DowngradedObjectsLoad) {
         const auto* s = elf.find_section(".BTF");
         if (s == nullptr) continue;
         auto blob = btf::sanitize_cxx(btf::btf(s->data));
-        fix_datasecs(blob, elf);
+        bpfxx::detail::fix_datasecs(blob, elf);
         if (auto err = load_btf(blob); !err.empty()) {
             // Not this test's concern (externs the loader resolves, say).
             std::printf("  %s: the kernel refuses its BTF even untouched: %s\n", path.c_str(), err.c_str());

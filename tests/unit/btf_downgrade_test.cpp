@@ -8,6 +8,7 @@
 #include <bpfxx/btf/sanitize.hpp>
 #include <bpfxx/detail/file.hpp>
 #include <bpfxx/elf/elf.hpp>
+#include <bpfxx/loader.hpp>  // detail::fix_datasecs
 
 #include "btf_builder.hpp"
 
@@ -60,39 +61,6 @@ void expect_others_unchanged(const btf::btf& in, const btf::btf& out, std::vecto
         SCOPED_TRACE(id);
         auto a = in.record(id), b = out.record(id);
         EXPECT_TRUE(std::equal(a.begin(), a.end(), b.begin(), b.end()));
-    }
-}
-
-// What the loader does before BPF_BTF_LOAD (clang leaves them 0): DATASEC
-// sizes from the ELF sections, variable offsets and sizes from the symbols,
-// variables sorted by offset.
-void fix_datasecs(std::vector<std::byte>& blob, const bpfxx::elf::file& elf) {
-    btf::btf view{bpfxx::detail::bytes(blob)};
-    auto put = [&](std::size_t at, std::uint32_t v) { std::memcpy(blob.data() + at, &v, 4); };
-    for (std::uint32_t id = 1; id < view.size(); ++id) {
-        auto t = view.type(id);
-        if (t.kind() != btf::kind::datasec) continue;
-        const auto* sec = elf.find_section(t.name());
-        if (sec == nullptr) continue;
-        const auto at = static_cast<std::size_t>(view.record(id).data() - view.raw().data());
-        if (t.size() == 0) put(at + 8, static_cast<std::uint32_t>(sec->size));
-        std::vector<btf::var_secinfo> vars;
-        for (auto v : t.secinfos()) {
-            for (const auto& sym : elf.symbols())
-                if (sym.section == sec->index && sym.type != bpfxx::elf::stt_section &&
-                    sym.name == view.type(v.type).name()) {
-                    v.offset = static_cast<std::uint32_t>(sym.value);
-                    if (v.size == 0) v.size = static_cast<std::uint32_t>(sym.size);
-                    break;
-                }
-            vars.push_back(v);
-        }
-        std::sort(vars.begin(), vars.end(), [](const auto& x, const auto& y) { return x.offset < y.offset; });
-        for (std::size_t i = 0; i < vars.size(); ++i) {
-            put(at + 12 + i * 12, vars[i].type);
-            put(at + 16 + i * 12, vars[i].offset);
-            put(at + 20 + i * 12, vars[i].size);
-        }
     }
 }
 
@@ -495,7 +463,7 @@ TEST(btf_downgrade_objects, EveryTestObject) {
         btf::btf raw(s->data);
         btf::sanitize_report sr;
         auto sanitized = btf::sanitize_cxx(raw, &sr);
-        fix_datasecs(sanitized, elf);
+        bpfxx::detail::fix_datasecs(sanitized, elf);
         btf::btf in{bpfxx::detail::bytes(sanitized)};
         const auto used = fb::to_mask(btf::used_btf_features(in));
         EXPECT_EQ(btf::used_btf_features(bpfxx::detail::bytes(sanitized)), btf::used_btf_features(in));
