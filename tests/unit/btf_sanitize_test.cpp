@@ -209,8 +209,8 @@ bool c_identifier(std::string_view s) {
 }
 
 // The kernel's BTF_LOAD rules that clang++ output breaks (kernel/bpf/btf.c:
-// btf_struct_check_meta, btf_enum_check_meta, btf_func_proto_check, name
-// checks), restated independently of sanitize.hpp.
+// btf_struct_check_meta, btf_enum_check_meta, btf_func_proto_check,
+// btf_func_check, name checks), restated independently of sanitize.hpp.
 std::vector<std::string> kernel_rule_violations(const btf::btf& b) {
     std::vector<std::string> out;
     auto bad = [&](std::uint32_t id, const std::string& what) {
@@ -241,9 +241,19 @@ std::vector<std::string> kernel_rule_violations(const btf::btf& b) {
                 for (auto e : t.enumerators())
                     if (!c_identifier(e.name)) bad(id, "invalid enumerator name");
                 break;
+            case btf::kind::func: {
+                if (!c_identifier(name)) bad(id, "invalid name '" + std::string(name) + "'");
+                // Every parameter of a FUNC's prototype is named, but '...'.
+                auto proto = b.type(t.type());
+                if (proto.kind() != btf::kind::func_proto) break;
+                auto ps = proto.params();
+                for (std::uint32_t i = 0; i < ps.size(); ++i)
+                    if (ps[i].type != 0 && ps[i].name_off == 0)
+                        bad(id, "FUNC '" + std::string(name) + "' parameter #" + std::to_string(i) + " unnamed");
+                break;
+            }
             case btf::kind::fwd:
             case btf::kind::typedef_:
-            case btf::kind::func:
             case btf::kind::type_tag:
             case btf::kind::var:
                 if (!c_identifier(name)) bad(id, "invalid name '" + std::string(name) + "'");
@@ -428,6 +438,30 @@ TEST(btf_sanitize_objects, PlainCObjectIsUnchanged) {
     EXPECT_EQ(blob.size(), raw.raw().size());
 }
 
+// tests/bpf/unnamed_params.bpf.cpp as built: programs and a subprogram with
+// unnamed parameters, and a function pointer whose stay unnamed.
+TEST(btf_sanitize_objects, UnnamedParameters) {
+    auto bytes = read_file(std::string(BPFXX_TEST_OBJECTS) + "/unnamed_params.bpf.o");
+    bpfxx::elf::file f(bytes);
+    btf::btf raw(f.find_section(".BTF")->data);
+    EXPECT_THAT(kernel_rule_violations(raw), testing::Contains(HasSubstr("FUNC 'unnamed_ctx' parameter #0 unnamed")));
+    btf::sanitize_report report;
+    btf::btf out(btf::sanitize_cxx(raw, &report));
+    EXPECT_THAT(kernel_rule_violations(out), testing::IsEmpty());
+    auto proto_of = [&](std::string_view func) {
+        auto id = out.find(func, btf::kind::func);
+        EXPECT_TRUE(id.has_value()) << func;
+        return id ? btf::cxx_type_name(out, out.type(*id).type()) : std::string();
+    };
+    EXPECT_EQ(proto_of("unnamed_ctx"), "int(void* arg0)");
+    EXPECT_EQ(proto_of("unnamed_subprogram"), "int(raw_tracepoint_args* ctx)");
+    EXPECT_EQ(proto_of("mix"), "u32(u32 arg1, u32 arg1_1, u32 arg2)");
+    auto hook = out.find("unnamed_hook", btf::kind::var);
+    ASSERT_TRUE(hook.has_value());
+    EXPECT_EQ(btf::cxx_type_name(out, out.type(*hook).type()), "int(*)(int, long)");
+    EXPECT_EQ(report.named_params.size(), 3u) << report.summary();
+}
+
 // ---- one rule at a time -----------------------------------------------------------
 
 TEST(btf_sanitize_rules, TypeZeroMembers) {
@@ -471,7 +505,8 @@ TEST(btf_sanitize_rules, Parameters) {
     btf_builder bb;
     auto i = bb.int_("int", 4, 1);                                     // 1
     auto proto = bb.func_proto(i, {{"fmt", i}, {"ref", 0}, {"", 0}});  // 2: '...' stays
-    auto unnamed = bb.func_proto(i, {{"", 0}, {"b", i}});              // 3: not trailing
+    // Not trailing, so not '...'; stays unnamed: no FUNC has this prototype.
+    auto unnamed = bb.func_proto(i, {{"", 0}, {"b", i}});  // 3
     auto names = bb.func_proto(0, {{"a<b>", i}});                      // 4
     btf::btf in(bb.build());
     btf::sanitize_report report;
@@ -489,6 +524,90 @@ TEST(btf_sanitize_rules, Parameters) {
     EXPECT_EQ(report.retyped_params[1].type_id, unnamed);
     ASSERT_EQ(report.renamed.size(), 1u);
     EXPECT_EQ(report.renamed[0].index, 0);
+}
+
+// A FUNC's prototype gets argN for each unnamed parameter; a function
+// pointer's keeps its unnamed ones (the kernel accepts those).
+TEST(btf_sanitize_rules, UnnamedParameters) {
+    btf_builder bb;
+    auto i = bb.int_("int", 4, 1);  // 1
+    auto ctx = bb.func_proto(i, {{"", bb.ptr(0)}});  // 3 (void* is 2)
+    bb.func("prog", ctx, 1);                         // 4
+    // Collides with a named one: arg1 is taken, so arg1_1.
+    auto taken = bb.func_proto(i, {{"arg1", i}, {"", i}, {"", i}});  // 5
+    bb.func("mix", taken, 0);                                       // 6
+    // arg0 and arg0_1 are taken, the latter only once "arg0<1" is renamed.
+    auto renamed = bb.func_proto(i, {{"", i}, {"arg0", i}, {"arg0<1", i}});  // 7
+    bb.func("f", renamed, 0);                                              // 8
+    // An unnamed reference (type 0, not trailing): void* and a name; a
+    // trailing type-0 parameter without a name is '...' and stays.
+    auto ref = bb.func_proto(i, {{"", 0}, {"", i}, {"", 0}});  // 9
+    bb.func("g", ref, 0);                                      // 10
+    // A function pointer's prototype, also reached from a FUNC: both the same.
+    auto shared = bb.func_proto(0, {{"", i}});  // 11
+    bb.ptr(shared);                             // 12
+    bb.func("h", shared, 0);                    // 13
+    auto pointer_only = bb.func_proto(i, {{"", i}, {"", i}});  // 14
+    bb.ptr(pointer_only);                                      // 15
+    btf::btf in(bb.build());
+    ASSERT_EQ(in.size(), 16u);
+    EXPECT_THAT(kernel_rule_violations(in),
+                ElementsAre("[4] FUNC 'prog' parameter #0 unnamed", "[6] FUNC 'mix' parameter #1 unnamed",
+                            "[6] FUNC 'mix' parameter #2 unnamed", "[7] invalid parameter name",
+                            "[8] FUNC 'f' parameter #0 unnamed", "[9] parameter #0 of type 0",
+                            "[10] FUNC 'g' parameter #1 unnamed", "[13] FUNC 'h' parameter #0 unnamed"));
+    btf::sanitize_report report;
+    auto blob = btf::sanitize_cxx(in, &report);
+    btf::btf out(blob);
+    EXPECT_THAT(kernel_rule_violations(out), testing::IsEmpty());
+
+    // Ids and kinds stay; only void* would be appended, and the object has one.
+    ASSERT_EQ(out.size(), in.size());
+    for (std::uint32_t id = 1; id < in.size(); ++id) EXPECT_EQ(out.type(id).kind(), in.type(id).kind()) << id;
+    ASSERT_GE(out.strings().size(), in.strings().size());
+    EXPECT_EQ(std::memcmp(out.strings().data(), in.strings().data(), in.strings().size()), 0);
+
+    EXPECT_EQ(btf::cxx_type_name(out, ctx), "int(void* arg0)");
+    EXPECT_EQ(btf::cxx_type_name(out, taken), "int(int arg1, int arg1_1, int arg2)");
+    EXPECT_EQ(btf::cxx_type_name(out, renamed), "int(int arg0_2, int arg0, int arg0_1)");
+    EXPECT_EQ(btf::cxx_type_name(out, ref), "int(void* arg0, int arg1, ...)");
+    EXPECT_EQ(btf::cxx_type_name(out, shared), "void(int arg0)");
+    EXPECT_EQ(btf::cxx_type_name(out, pointer_only), "int(int, int)");
+    EXPECT_EQ(out.type(pointer_only).params()[0].name_off, 0u);
+    // One string per distinct new name.
+    EXPECT_EQ(out.type(ctx).params()[0].name_off, out.type(ref).params()[0].name_off);
+
+    ASSERT_EQ(report.named_params.size(), 7u);
+    EXPECT_EQ(report.named_params[0].type_id, ctx);
+    EXPECT_EQ(report.named_params[0].index, 0u);
+    EXPECT_EQ(report.named_params[0].name, "arg0");
+    EXPECT_EQ(report.named_params[2].type_id, taken);
+    EXPECT_EQ(report.named_params[2].index, 2u);
+    EXPECT_EQ(report.named_params[2].name, "arg2");
+    EXPECT_EQ(report.named_params[3].name, "arg0_2");
+    ASSERT_EQ(report.retyped_params.size(), 1u);
+    EXPECT_EQ(report.retyped_params[0].type_id, ref);
+    ASSERT_EQ(report.renamed.size(), 1u);
+    EXPECT_EQ(report.renamed[0].to, "arg0_1");
+    auto summary = report.summary();
+    EXPECT_THAT(summary, HasSubstr("named 7 parameters"));
+    EXPECT_THAT(summary, HasSubstr("named parameter #1 of [5] 'arg1_1'"));
+
+    btf::sanitize_report again;
+    EXPECT_EQ(btf::sanitize_cxx(out, &again), blob);
+    EXPECT_FALSE(again.changed()) << again.summary();
+}
+
+// Parameters named argN..argN_k: each unnamed one still gets a free name.
+TEST(btf_sanitize_rules, UnnamedParameterNameSearch) {
+    btf_builder bb;
+    auto i = bb.int_("int", 4, 1);
+    auto proto = bb.func_proto(i, {{"", i}, {"arg0", i}, {"arg0_1", i}, {"arg0_2", i}, {"arg0_3", i}, {"", i},
+                                   {"arg5_1", i}, {"arg5", i}});
+    bb.func("f", proto, 0);
+    btf::btf out(btf::sanitize_cxx(btf::btf(bb.build())));
+    EXPECT_EQ(btf::cxx_type_name(out, proto),
+              "int(int arg0_4, int arg0, int arg0_1, int arg0_2, int arg0_3, int arg5_2, int arg5_1, int arg5)");
 }
 
 TEST(btf_sanitize_rules, Names) {

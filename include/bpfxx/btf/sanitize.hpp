@@ -10,7 +10,10 @@
 //     members become struct members of type_id 0 ("Invalid type_id",
 //     "Invalid member bits_offset"); methods get offsets past the struct;
 //   - reference parameters of non-inlined functions become FUNC_PROTO
-//     parameters of type_id 0 ("Invalid arg#N").
+//     parameters of type_id 0 ("Invalid arg#N");
+//   - unnamed parameters, C++'s idiom for an unused one (`int prog(void*)`),
+//     have no name, which the kernel refuses in the prototype of a FUNC
+//     ("[4] FUNC prog type_id=2 Invalid arg#1").
 // sanitize_cxx re-encodes the BTF with those fixed. Type ids stay stable (new
 // types are appended) and strings are only appended, so .BTF.ext and ELF
 // references into the original stay valid.
@@ -35,6 +38,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -70,13 +74,15 @@ struct sanitize_report {
     std::vector<member_change> dropped_members;
     std::vector<member_change> retyped_members;
     std::vector<param_change> retyped_params;  // type_id 0 -> void*
+    std::vector<param_change> named_params;    // unnamed -> `name` (argN)
     std::vector<tag_change> retargeted_tags;
     std::uint32_t first_appended_id = 0;
     std::uint32_t appended_types = 0;
 
     [[nodiscard]] bool changed() const noexcept {
         return !renamed.empty() || !dropped_members.empty() || !retyped_members.empty() ||
-               !retyped_params.empty() || !retargeted_tags.empty() || appended_types != 0;
+               !retyped_params.empty() || !named_params.empty() || !retargeted_tags.empty() ||
+               appended_types != 0;
     }
 
     // One line of counts, then one line per change.
@@ -85,7 +91,8 @@ struct sanitize_report {
         std::string out =
             cat("renamed ", renamed.size(), ", dropped ", dropped_members.size(), " members, retyped ",
                 retyped_members.size(), " members and ", retyped_params.size(), " parameters, retargeted ",
-                retargeted_tags.size(), " decl tags, appended ", appended_types, " types\n");
+                retargeted_tags.size(), " decl tags, named ", named_params.size(), " parameters, appended ",
+                appended_types, " types\n");
         for (const auto& r : renamed) {
             out += cat("  renamed [", r.type_id, "] ", to_string(r.kind));
             if (r.index >= 0) out += cat(" #", r.index);
@@ -99,6 +106,8 @@ struct sanitize_report {
                        m.type_id, "] '", m.type_name, "' as unsigned char[", m.byte_size, "]\n");
         for (const auto& p : retyped_params)
             out += cat("  retyped parameter #", p.index, " '", p.name, "' of [", p.type_id, "] as void*\n");
+        for (const auto& p : named_params)
+            out += cat("  named parameter #", p.index, " of [", p.type_id, "] '", p.name, "'\n");
         for (const auto& t : retargeted_tags)
             out += cat("  decl tag [", t.type_id, "] component ", t.from, " -> ", t.to, "\n");
         return out;
@@ -305,6 +314,13 @@ public:
     sanitizer(const btf& in, bpfxx::btf::sanitize_report* report)
         : in_(in), report_(report), next_id_(in.size()) {
         string_base_ = in.start_string() + static_cast<std::uint32_t>(in.strings().size());
+        func_protos_.assign(in.size() - in.start_id(), false);
+        for (std::uint32_t id = in.start_id(); id < in.size(); ++id) {
+            const auto t = in.type(id);
+            if (t.kind() != kind::func) continue;
+            const auto proto = t.type();
+            if (proto >= in.start_id() && proto < in.size()) func_protos_[proto - in.start_id()] = true;
+        }
     }
 
     std::vector<std::byte> run() {
@@ -442,6 +458,7 @@ private:
             }
             case kind::func_proto: {
                 write_header(out, t.name_off(), info(k, t.vlen(), t.kind_flag()), t.type());
+                const auto params_at = out.size();
                 for (std::uint32_t i = 0; i < t.vlen(); ++i) {
                     auto p = t.param_at(i);
                     auto type = p.type;
@@ -454,6 +471,7 @@ private:
                     put32(out, identifier(p.name_off, id, k, static_cast<std::int32_t>(i)));
                     put32(out, type);
                 }
+                if (func_protos_[id - in_.start_id()]) name_params(out, params_at, t);
                 return;
             }
             case kind::fwd:
@@ -502,6 +520,44 @@ private:
         }
     }
 
+    // The kernel wants a name on every parameter of a FUNC's prototype but a
+    // trailing `...` (btf_func_check, "Invalid arg#N", 1-based); other
+    // prototypes (function pointers) may leave them unnamed, and keep them so.
+    // An unnamed parameter gets argN, N its 0-based position as in the
+    // verifier's "arg#N" and bpf_get_func_arg(); when another parameter of the
+    // prototype already has that name, argN_1, argN_2, ... (the candidates
+    // are distinct and at most vlen names are taken, so at most vlen + 1
+    // tries).
+    //
+    // A trailing parameter of type 0 without a name is `...` and stays: an
+    // unnamed trailing reference parameter looks the same, and the kernel
+    // accepts both as varargs.
+    void name_params(std::vector<std::byte>& out, std::size_t at, const type_view& t) {
+        const auto n = t.vlen();
+        auto unnamed = [&](std::uint32_t i, const bpfxx::btf::param& p) {
+            const bool vararg = p.type == 0 && p.name_off == 0 && i + 1 == n;
+            return p.name.empty() && !vararg;
+        };
+        bool any = false;
+        for (std::uint32_t i = 0; i < n && !any; ++i) any = unnamed(i, t.param_at(i));
+        if (!any) return;
+        std::unordered_set<std::string> taken;
+        for (std::uint32_t i = 0; i < n; ++i) {
+            const auto p = t.param_at(i);
+            if (p.name.empty()) continue;
+            taken.insert(bpfxx::btf::is_btf_identifier(p.name) ? std::string(p.name)
+                                                              : bpfxx::btf::to_btf_identifier(p.name));
+        }
+        for (std::uint32_t i = 0; i < n; ++i) {
+            if (!unnamed(i, t.param_at(i))) continue;
+            auto name = cat("arg", i);
+            for (std::uint32_t k = 1; taken.contains(name); ++k) name = cat("arg", i, "_", k);
+            set32(out, at + 8 * std::size_t{i}, add_string(name));
+            if (report_ != nullptr) report_->named_params.push_back({t.id(), i, name});
+            taken.insert(std::move(name));
+        }
+    }
+
     // A tag on a member follows the member to its new index.
     void write_decl_tag(std::vector<std::byte>& out, const type_view& t) {
         auto at = out.size();
@@ -531,6 +587,7 @@ private:
     std::optional<std::uint32_t> void_ptr_, byte_int_, index_int_;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> arrays_;  // (bytes, id)
     std::vector<member_plan> plan_, tag_plan_;
+    std::vector<bool> func_protos_;  // by id - start_id: the prototype of a FUNC
 };
 
 }  // namespace bpfxx::detail::btf_sanitize
