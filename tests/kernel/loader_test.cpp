@@ -19,12 +19,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 using testing::HasSubstr;
@@ -149,9 +151,38 @@ TEST_F(Loader, SetGlobalChangesRodataBeforeLoad) {
     }
 }
 
+// Whether the kernel knows helper `id`: the verifier names an unknown one
+// ("invalid func unknown#181") before it looks at the arguments.
+bool kernel_has_helper(std::int32_t id) {
+    namespace op = bpfxx::op;
+    const bpfxx::insn prog[] = {
+        {static_cast<std::uint8_t>(op::alu64 | op::mov | op::k), 1, 0, 0, 0},
+        {static_cast<std::uint8_t>(op::alu64 | op::mov | op::k), 2, 0, 0, 0},
+        {static_cast<std::uint8_t>(op::jmp | op::call), 0, 0, 0, id},
+        {static_cast<std::uint8_t>(op::alu64 | op::mov | op::k), 0, 0, 0, 0},
+        {static_cast<std::uint8_t>(op::jmp | op::exit), 0, 0, 0, 0},
+    };
+    std::vector<char> log(64 * 1024);
+    bpfxx::sys::attr::prog_load a;
+    a.prog_type = static_cast<std::uint32_t>(bpfxx::program_type::socket_filter);
+    a.insns = bpfxx::sys::ptr_to_u64(prog);
+    a.insn_cnt = 5;
+    a.license = bpfxx::sys::ptr_to_u64("GPL");
+    a.log_level = 1;
+    a.log_buf = bpfxx::sys::ptr_to_u64(log.data());
+    a.log_size = static_cast<std::uint32_t>(log.size());
+    auto fd = bpfxx::sys::bpf_fd(bpfxx::sys::bpf_cmd::prog_load, a);
+    return fd || std::string(log.data()).find("unknown#" + std::to_string(id)) == std::string::npos;
+}
+
 TEST_F(Loader, LoadsPlainCAndEveryMapKind) {
+    const bool has_bpf_loop = kernel_has_helper(181);  // api_cxx calls bpf_loop (Linux 5.17)
     for (const char* name : {"plain_c.bpf.o", "api_cxx.bpf.o", "multi.bpf.o", "legacy_maps.bpf.o"}) {
         SCOPED_TRACE(name);
+        if (std::string_view(name) == "api_cxx.bpf.o" && !has_bpf_loop) {
+            std::printf("skipping %s: the kernel has no bpf_loop helper (Linux 5.17)\n", name);
+            continue;
+        }
         auto obj = bpfxx::object::open(object_path(name));
         auto lo = bpfxx::loaded_object::load(obj);
         EXPECT_EQ(lo.programs().size(), obj.programs().size());
