@@ -323,6 +323,26 @@ TEST(CoreRelocate, ModuleSplitBtfIsACandidateSource) {
     EXPECT_EQ(r.target.id, mod_struct);
 }
 
+// vmlinux.hpp escapes C++ keywords used as kernel names (`private___cxx`,
+// `class___cxx`): CO-RE must match them with the kernel's plain names.
+TEST(CoreRelocate, CxxKeywordEscapesMatchTheKernelsNames) {
+    btf_builder lb{1, 0};
+    auto lint = lb.int_("int", 4, bpfxx::btf::int_signed);
+    auto s = lb.struct_("kobj", 8, {{"private___cxx", lint, 0}, {"new___cxx", lint, 32}});
+    auto access = lb.str("0:1");
+    bpfxx::btf::btf local{lb.build()};
+    btf_builder tb{1, 0};
+    auto tint = tb.int_("int", 4, bpfxx::btf::int_signed);
+    tb.struct_("kobj", 16, {{"new", tint, 0}, {"private", tint, 64}});
+    bpfxx::btf::btf target_btf{tb.build()};
+    auto r = bpfxx::core::resolve(local, {0, s, access, core_relo_kind::field_byte_offset},
+                                  bpfxx::core::target(target_btf));
+    EXPECT_FALSE(r.poison) << r.reason;
+    EXPECT_EQ(r.new_value, 0u);
+    EXPECT_EQ(bpfxx::core::describe(local, {0, s, access, core_relo_kind::field_byte_offset}),
+              "byte_off of kobj::new (access 0:1)");
+}
+
 TEST(CoreRelocate, MalformedRecordsAreErrors) {
     fixture f;
     bpfxx_test::expect_error([&] { (void)f.resolve(f.l.task, f.l.access_bad, core_relo_kind::field_byte_offset); },
