@@ -33,6 +33,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -246,34 +247,67 @@ inline bool kernel_applies_core() {
     return yes;
 }
 
+// Makes room for `extra` more elements, at least doubling the capacity when
+// it grows: appending a function at a time stays linear.
+template <class T>
+void reserve_more(std::vector<T>& v, std::size_t extra) {
+    const std::size_t need = v.size() + extra;
+    if (need > v.capacity()) v.reserve(std::max(need, 2 * v.capacity()));
+}
+
 // clang leaves DATASEC sizes and variable offsets for the linker to fill
 // in (0); the kernel rejects them. Like libbpf, take them from the ELF
-// section and symbols, and sort the variables by offset. `blob` is the
-// object's (sanitised) BTF; `elf` the object file.
+// section and symbols, and sort the variables by offset. `blob` is
+// sanitize_cxx's output for the object's (validated) BTF; `elf` the object
+// file.
 inline void fix_datasecs(std::vector<std::byte>& blob, const elf::file& elf) {
-    btf::btf view{detail::bytes(blob)};
-    // Symbols by name, built once: a scan per variable is quadratic.
-    std::unordered_multimap<std::string_view, const elf::symbol*> by_name;
-    for (const auto& sym : elf.symbols())
-        if (sym.type != elf::stt_section && !sym.name.empty()) by_name.emplace(sym.name, &sym);
-    for (std::uint32_t id = 1; id < view.size(); ++id) {
+    // sanitize_cxx's output of a validated BTF, valid by construction: only
+    // its layout is checked again (reads stay in bounds).
+    btf::btf view{detail::bytes(blob), nullptr, btf::trusted};
+    // The DATASECs that name an ELF section (.kconfig and .ksyms have none).
+    std::vector<std::pair<std::uint32_t, const elf::section*>> datasecs;
+    view.for_each_header([&](std::uint32_t id, std::uint32_t name_off, std::uint32_t info) {
+        if (detail::btf_impl::info_kind(info) != btf::kind::datasec) return;
+        const auto* sec = elf.find_section(name_off == 0 ? std::string_view() : view.string_at(name_off));
+        if (sec != nullptr) datasecs.emplace_back(id, sec);
+    });
+    if (datasecs.empty()) return;
+    // A variable's symbol: the one of its name in the DATASEC's section
+    // (the first in the symbol table, should several share the name). The
+    // symbols of those sections are sorted by (section, name, index) once: a
+    // scan per variable is quadratic.
+    std::vector<const elf::symbol*> in_sections;
+    for (const auto& sym : elf.symbols()) {
+        if (sym.type == elf::stt_section || sym.name.empty()) continue;
+        for (const auto& [id, sec] : datasecs)
+            if (sym.section == sec->index) {
+                in_sections.push_back(&sym);
+                break;
+            }
+    }
+    auto key = [](const elf::symbol* y) { return std::tuple(y->section, y->name, y->index); };
+    std::sort(in_sections.begin(), in_sections.end(), [&](const auto* a, const auto* b) { return key(a) < key(b); });
+    auto find_symbol = [&](std::uint16_t section, std::string_view name) -> const elf::symbol* {
+        auto first = std::lower_bound(in_sections.begin(), in_sections.end(), std::pair(section, name),
+                                      [](const elf::symbol* y, const std::pair<std::uint16_t, std::string_view>& k) {
+                                          return std::pair(y->section, y->name) < k;
+                                      });
+        if (first == in_sections.end() || (*first)->section != section || (*first)->name != name) return nullptr;
+        return *first;
+    };
+    std::vector<btf::var_secinfo> vars;
+    for (const auto& [id, sec] : datasecs) {
         auto t = view.type(id);
-        if (t.kind() != btf::kind::datasec) continue;
-        const auto* sec = elf.find_section(t.name());
-        if (sec == nullptr) continue;  // .kconfig, .ksyms: no ELF section
         auto at = static_cast<std::size_t>(view.record(id).data() - view.raw().data());
         auto put = [&](std::size_t off, std::uint32_t v) { std::memcpy(blob.data() + off, &v, sizeof v); };
         if (t.size() == 0) put(at + 8, static_cast<std::uint32_t>(sec->size));
-        std::vector<btf::var_secinfo> vars;
+        vars.clear();
         for (auto v : t.secinfos()) {
             auto var = view.type(v.type);
-            auto [first, last] = by_name.equal_range(var.name());
-            for (auto it = first; it != last; ++it)
-                if (it->second->section == sec->index) {
-                    v.offset = static_cast<std::uint32_t>(it->second->value);
-                    if (v.size == 0) v.size = static_cast<std::uint32_t>(it->second->size);
-                    break;
-                }
+            if (const auto* sym = find_symbol(static_cast<std::uint16_t>(sec->index), var.name())) {
+                v.offset = static_cast<std::uint32_t>(sym->value);
+                if (v.size == 0) v.size = static_cast<std::uint32_t>(sym->size);
+            }
             vars.push_back(v);
         }
         std::sort(vars.begin(), vars.end(), [](const auto& x, const auto& y) { return x.offset < y.offset; });
@@ -775,9 +809,12 @@ private:
             if (p == &f) return start;
         auto start = out.insns.size();
         out.placed.emplace_back(&f, start);
+        detail::reserve_more(out.insns, f.insns().size());
         out.insns.insert(out.insns.end(), f.insns().begin(), f.insns().end());
         auto base = static_cast<std::uint32_t>(start);
+        detail::reserve_more(out.func_info, f.func_info.size());
         for (auto r : f.func_info) out.func_info.push_back({r.insn_off + base, r.type_id});
+        detail::reserve_more(out.line_info, f.line_info.size());
         for (auto r : f.line_info) {
             r.insn_off += base;
             out.line_info.push_back(r);
@@ -864,18 +901,29 @@ private:
             std::vector<std::uint32_t> fi, li, cr;
             if (btf_ && !lp.func_info.empty()) {
                 a.prog_btf_fd = static_cast<std::uint32_t>(btf_.get());
-                for (const auto& r : lp.func_info) fi.insert(fi.end(), {r.insn_off, r.type_id});
+                fi.reserve(2 * lp.func_info.size());
+                for (const auto& r : lp.func_info) {
+                    fi.push_back(r.insn_off);
+                    fi.push_back(r.type_id);
+                }
                 a.func_info_rec_size = sizeof(std::uint32_t) * 2;
                 a.func_info_cnt = static_cast<std::uint32_t>(lp.func_info.size());
                 a.func_info = sys::ptr_to_u64(fi.data());
-                for (const auto& r : lp.line_info)
-                    li.insert(li.end(), {r.insn_off, r.file_name_off, r.line_off, (r.line << 10) | (r.column & 0x3ff)});
+                li.resize(4 * lp.line_info.size());
+                for (std::size_t i = 0; i < lp.line_info.size(); ++i) {
+                    const auto& r = lp.line_info[i];
+                    li[4 * i] = r.insn_off;
+                    li[4 * i + 1] = r.file_name_off;
+                    li[4 * i + 2] = r.line_off;
+                    li[4 * i + 3] = (r.line << 10) | (r.column & 0x3ff);
+                }
                 if (!lp.line_info.empty()) {
                     a.line_info_rec_size = sizeof(std::uint32_t) * 4;
                     a.line_info_cnt = static_cast<std::uint32_t>(lp.line_info.size());
                     a.line_info = sys::ptr_to_u64(li.data());
                 }
                 if (kernel_core_ && !lp.core_sites.empty()) {
+                    cr.reserve(4 * lp.core_sites.size());
                     for (const auto& c : lp.core_sites)
                         cr.insert(cr.end(), {static_cast<std::uint32_t>(c.insn * sizeof(insn)), c.record->type_id,
                                              c.record->access_str_off, static_cast<std::uint32_t>(c.record->kind)});

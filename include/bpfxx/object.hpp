@@ -249,6 +249,7 @@ private:
     std::vector<extern_symbol> externs_;
     std::string_view license_;
     std::optional<std::uint32_t> kernel_version_;
+    std::vector<std::uint32_t> datasecs_;  // ids of the BTF's DATASECs, in id order
 
     std::string where(const elf::section& s) const {
         return detail::cat(name_, ": section [", s.index, "] '", s.name, "'");
@@ -300,8 +301,19 @@ private:
         const auto* s = elf_->find_section(".BTF");
         if (s == nullptr) return;
         btf_ = std::make_unique<btf::btf>(s->data);
+        btf_->for_each_header([&](std::uint32_t id, std::uint32_t, std::uint32_t info) {
+            if (detail::btf_impl::info_kind(info) == btf::kind::datasec) datasecs_.push_back(id);
+        });
         if (const auto* e = elf_->find_section(".BTF.ext"))
             ext_ = std::make_unique<btf::ext>(e->data, btf_->strings());
+    }
+
+    // btf_->find(name, DATASEC) over the DATASECs listed once in read_btf():
+    // the same first match, without a scan of every type per lookup.
+    std::optional<std::uint32_t> find_datasec(std::string_view name) const {
+        for (auto id : datasecs_)
+            if (btf_->type(id).name() == name) return id;
+        return std::nullopt;
     }
 
     void read_license() {
@@ -492,7 +504,7 @@ private:
         const auto* sec = elf_->find_section(".maps");
         if (sec == nullptr) return;
         const auto& b = require_btf("the .maps section (BTF-defined maps)");
-        auto ds = b.find(".maps", btf::kind::datasec);
+        auto ds = find_datasec(".maps");
         if (!ds) detail::raise(detail::cat(where(*sec), ": BTF has no DATASEC '.maps'"));
         for (const auto& vsi : b.type(*ds).secinfos()) {
             auto var = b.type(vsi.type);
@@ -515,7 +527,7 @@ private:
     // type T* in the .bpfxx.records DATASEC.
     void read_record_types() {
         if (!btf_) return;
-        auto ds = btf_->find(".bpfxx.records", btf::kind::datasec);
+        auto ds = find_datasec(".bpfxx.records");
         if (!ds) return;
         static constexpr std::string_view prefix = "__bpfxx_record__";
         for (const auto& vsi : btf_->type(*ds).secinfos()) {
@@ -610,7 +622,7 @@ private:
             if (kind == global_section::rodata) m.flags = map_flags::rdonly_prog;
             auto index = static_cast<std::uint32_t>(maps_.size());
             if (btf_) {
-                if (auto ds = btf_->find(sec.name, btf::kind::datasec)) {
+                if (auto ds = find_datasec(sec.name)) {
                     m.btf_value_type = *ds;
                     for (const auto& vsi : btf_->type(*ds).secinfos()) {
                         auto var = btf_->type(vsi.type);
@@ -644,7 +656,7 @@ private:
     void read_externs() {
         if (!btf_) return;
         for (const char* secname : {".kconfig", ".ksyms"}) {
-            auto ds = btf_->find(secname, btf::kind::datasec);
+            auto ds = find_datasec(secname);
             if (!ds) continue;
             bool kconfig = std::string_view(secname) == ".kconfig";
             for (const auto& vsi : btf_->type(*ds).secinfos()) {
@@ -662,7 +674,7 @@ private:
         }
         // kconfig externs live in a map of their own, filled by the loader.
         std::uint32_t kconfig_size = 0;
-        if (auto ds = btf_->find(".kconfig", btf::kind::datasec)) {
+        if (auto ds = find_datasec(".kconfig")) {
             kconfig_size = btf_->type(*ds).size();
             if (kconfig_size != 0) {
                 map_definition m;
@@ -685,6 +697,18 @@ private:
         return std::nullopt;
     }
 
+    // The function holding `offset` of `section`. At most one does: programs
+    // and subprograms live in different sections (is_subprogram_section) and
+    // read_functions() refused overlaps within each list. `hint`, the last
+    // answer, is tried first: consecutive records mostly fall in one function.
+    program* owner(std::uint32_t section, std::uint64_t offset, program*& hint) {
+        if (hint != nullptr && hint->section_index == section && offset >= hint->offset &&
+            offset < hint->offset + hint->insn_count() * sizeof(insn))
+            return hint;
+        hint = owner(section, offset);
+        return hint;
+    }
+
     program* owner(std::uint32_t section, std::uint64_t offset) {
         for (auto* list : {&programs_, &subprograms_})
             for (auto& p : *list)
@@ -700,7 +724,8 @@ private:
             if (rel.info >= elf_->sections().size()) continue;
             const auto& target = elf_->section_at(rel.info);
             if ((target.flags & elf::shf_execinstr) == 0) continue;  // .rel.BTF, .rel.maps, DWARF
-            for (const auto& r : elf_->relocations(rel)) relocate(target, r);
+            program* hint = nullptr;
+            for (const auto& r : elf_->relocations(rel)) relocate(target, r, hint);
         }
         for (auto* list : {&programs_, &subprograms_})
             for (auto& p : *list)
@@ -708,14 +733,14 @@ private:
                           [](const auto& a, const auto& b) { return a.insn < b.insn; });
     }
 
-    void relocate(const elf::section& sec, const elf::relocation& r) {
+    void relocate(const elf::section& sec, const elf::relocation& r, program*& hint) {
         // Error context is built only when an error is raised: this runs for
         // every relocation of every open.
         auto fail = [&](const auto&... parts) {
             detail::raise(detail::cat(where(sec), ": relocation at ", detail::hex(r.offset), parts...));
         };
         if (r.offset % sizeof(insn) != 0) fail(" is not at an instruction boundary");
-        auto* p = owner(sec.index, r.offset);
+        auto* p = owner(sec.index, r.offset, hint);
         if (p == nullptr) fail(" lies in no function");
         const auto& sym = elf_->symbol_at(r.symbol);
         program_relocation pr;
@@ -816,13 +841,25 @@ private:
                 if (!idx)
                     detail::raise(detail::cat(name_, ": .BTF.ext refers to section '", g.name,
                                               "', which the object does not have"));
-                for (auto rec : g.records) {
-                    auto* p = owner(*idx, rec.insn_off);
+                program* hint = nullptr;
+                const auto& records = g.records;
+                for (std::size_t i = 0; i < records.size();) {
+                    auto* p = owner(*idx, records[i].insn_off, hint);
                     if (p == nullptr)
                         detail::raise(detail::cat(name_, ": .BTF.ext record for '", g.name, "' at ",
-                                                  detail::hex(rec.insn_off), " lies in no function"));
-                    rec.insn_off = static_cast<std::uint32_t>((rec.insn_off - p->offset) / sizeof(insn));
-                    (p->*member).push_back(rec);
+                                                  detail::hex(records[i].insn_off), " lies in no function"));
+                    // The run of records that p holds goes in at once.
+                    const std::uint64_t end = p->offset + p->insn_count() * sizeof(insn);
+                    std::size_t j = i + 1;
+                    while (j < records.size() && records[j].insn_off >= p->offset && records[j].insn_off < end) ++j;
+                    auto& out = p->*member;
+                    if (out.size() + (j - i) > out.capacity())
+                        out.reserve(std::max(out.size() + (j - i), 2 * out.capacity()));
+                    for (; i < j; ++i) {
+                        auto rec = records[i];
+                        rec.insn_off = static_cast<std::uint32_t>((rec.insn_off - p->offset) / sizeof(insn));
+                        out.push_back(rec);
+                    }
                 }
             }
         };

@@ -11,6 +11,8 @@
 #include <bpfxx/elf/elf.hpp>  // detail::load_le, detail::c_strings
 #include <bpfxx/error.hpp>
 
+#include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -170,24 +172,35 @@ private:
         return detail::cat("sec_name_off ", off);
     }
 
+    // The record's first N little-endian u32s in one bounds-checked read
+    // (parse() has checked that whole records fit, so it never fails).
+    template <std::size_t N>
+    static std::array<std::uint32_t, N> words(detail::bytes d, std::uint64_t at, std::string_view where) {
+        auto w = detail::load<std::array<std::uint32_t, N>>(d, at, where);
+        if constexpr (std::endian::native == std::endian::big)
+            for (auto& v : w) v = __builtin_bswap32(v);
+        return w;
+    }
+
     static void read_record(detail::bytes d, std::uint64_t at, func_info_record& r) {
-        r.insn_off = detail::load_le<std::uint32_t>(d, at, ".BTF.ext func_info record");
-        r.type_id = detail::load_le<std::uint32_t>(d, at + 4, ".BTF.ext func_info record");
+        const auto w = words<2>(d, at, ".BTF.ext func_info record");
+        r.insn_off = w[0];
+        r.type_id = w[1];
     }
     static void read_record(detail::bytes d, std::uint64_t at, line_info_record& r) {
-        r.insn_off = detail::load_le<std::uint32_t>(d, at, ".BTF.ext line_info record");
-        r.file_name_off = detail::load_le<std::uint32_t>(d, at + 4, ".BTF.ext line_info record");
-        r.line_off = detail::load_le<std::uint32_t>(d, at + 8, ".BTF.ext line_info record");
-        const auto line_col = detail::load_le<std::uint32_t>(d, at + 12, ".BTF.ext line_info record");
-        r.line = line_col >> 10;
-        r.column = line_col & 0x3ff;
+        const auto w = words<4>(d, at, ".BTF.ext line_info record");
+        r.insn_off = w[0];
+        r.file_name_off = w[1];
+        r.line_off = w[2];
+        r.line = w[3] >> 10;
+        r.column = w[3] & 0x3ff;
     }
     static void read_record(detail::bytes d, std::uint64_t at, core_relo_record& r) {
-        r.insn_off = detail::load_le<std::uint32_t>(d, at, ".BTF.ext core_relo record");
-        r.type_id = detail::load_le<std::uint32_t>(d, at + 4, ".BTF.ext core_relo record");
-        r.access_str_off = detail::load_le<std::uint32_t>(d, at + 8, ".BTF.ext core_relo record");
-        r.kind = static_cast<core_relo_kind>(
-            detail::load_le<std::uint32_t>(d, at + 12, ".BTF.ext core_relo record"));
+        const auto w = words<4>(d, at, ".BTF.ext core_relo record");
+        r.insn_off = w[0];
+        r.type_id = w[1];
+        r.access_str_off = w[2];
+        r.kind = static_cast<core_relo_kind>(w[3]);
     }
 
     // Reads one sub-section whose {off, len} pair sits at `field` in the
@@ -219,8 +232,13 @@ private:
                                       "multiple of 4, at least ", min_record, ")"));
         std::vector<std::uint64_t> name_offsets;
         std::vector<std::uint64_t> name_at;
-        std::vector<std::uint64_t> string_offsets;
-        std::vector<string_ref> refs;
+        // With a NUL as the string table's last byte (btf::btf requires one)
+        // every offset below its size names a terminated string: the records'
+        // offsets are then checked as they are read, and only when one fails
+        // are they collected and resolved for the message.
+        const std::uint64_t string_limit =
+            !strings_.empty() && strings_.back() == std::byte{0} ? strings_.size() : 0;
+        bool strings_ok = true;
         std::uint64_t pos = begin + 4;
         while (pos < end) {
             if (end - pos < 8)
@@ -251,18 +269,14 @@ private:
                                               "): insn_off ", r.insn_off,
                                               " is not a multiple of 8 (an instruction boundary)"));
                 if constexpr (std::is_same_v<R, line_info_record>) {
-                    string_offsets.push_back(r.file_name_off);
-                    refs.push_back({at + 4, out.size() - 1, i, "file_name_off"});
-                    string_offsets.push_back(r.line_off);
-                    refs.push_back({at + 8, out.size() - 1, i, "line_off"});
+                    strings_ok &= r.file_name_off < string_limit && r.line_off < string_limit;
                 } else if constexpr (std::is_same_v<R, core_relo_record>) {
                     if (static_cast<std::uint32_t>(r.kind) > static_cast<std::uint32_t>(core_relo_kind::type_matches))
                         detail::raise(detail::cat(".BTF.ext core_relo record ", i, " at offset ",
                                                   detail::hex(at), " (", quoted_name(name_off), "): kind ",
                                                   static_cast<std::uint32_t>(r.kind),
                                                   " is unknown (known: 0 to 12)"));
-                    string_offsets.push_back(r.access_str_off);
-                    refs.push_back({at + 8, out.size() - 1, i, "access_str_off"});
+                    strings_ok &= r.access_str_off < string_limit;
                 }
             }
             pos = at;
@@ -272,7 +286,25 @@ private:
                                detail::hex(name_at[i]), ": sec_name_off");
         });
         for (std::size_t i = 0; i < out.size(); ++i) out[i].name = names[i];
+        if (strings_ok) return out;
         // Only validated: the records keep offsets; string_at() reads them.
+        std::vector<std::uint64_t> string_offsets;
+        std::vector<string_ref> refs;
+        for (std::size_t k = 0; k < out.size(); ++k) {
+            std::uint64_t at = name_at[k] + 8;
+            for (std::size_t i = 0; i < out[k].records.size(); ++i, at += record_size) {
+                const R& r = out[k].records[i];
+                if constexpr (std::is_same_v<R, line_info_record>) {
+                    string_offsets.push_back(r.file_name_off);
+                    refs.push_back({at + 4, k, i, "file_name_off"});
+                    string_offsets.push_back(r.line_off);
+                    refs.push_back({at + 8, k, i, "line_off"});
+                } else if constexpr (std::is_same_v<R, core_relo_record>) {
+                    string_offsets.push_back(r.access_str_off);
+                    refs.push_back({at + 8, k, i, "access_str_off"});
+                }
+            }
+        }
         detail::c_strings(strings_, string_offsets, [&](std::uint32_t i) {
             const string_ref& ref = refs[i];
             return detail::cat(".BTF.ext ", what, " record ", ref.record, " of section '",

@@ -285,7 +285,7 @@ inline std::uint32_t info(kind k, std::uint32_t vlen, bool kflag) {
 
 // A whole blob: 24-byte header, `types`, then the original strings `strs`
 // followed by `added`. `what` names the blob in errors ("sanitized").
-inline std::vector<std::byte> assemble(const std::vector<std::byte>& types, bpfxx::detail::bytes strs,
+inline std::vector<std::byte> assemble(bpfxx::detail::bytes types, bpfxx::detail::bytes strs,
                                        const std::string& added, const char* what) {
     using bpfxx::detail::cat;
     if (types.size() > 0xffffffffu) bpfxx::detail::raise(cat(what, " BTF type section exceeds 4 GiB"));
@@ -315,15 +315,23 @@ public:
         : in_(in), report_(report), next_id_(in.size()) {
         string_base_ = in.start_string() + static_cast<std::uint32_t>(in.strings().size());
         func_protos_.assign(in.size() - in.start_id(), false);
-        for (std::uint32_t id = in.start_id(); id < in.size(); ++id) {
-            const auto t = in.type(id);
-            if (t.kind() != kind::func) continue;
-            const auto proto = t.type();
+        in.for_each_header([&](std::uint32_t id, std::uint32_t, std::uint32_t info_word) {
+            if (bpfxx::detail::btf_impl::info_kind(info_word) != kind::func) return;
+            const auto proto = in.type(id).type();
             if (proto >= in.start_id() && proto < in.size()) func_protos_[proto - in.start_id()] = true;
-        }
+        });
     }
 
     std::vector<std::byte> run() {
+        if (unchanged()) {
+            // Nothing to fix (any C object, most C++ ones): the rewrite below
+            // would reproduce every record as it is.
+            if (report_ != nullptr) {
+                report_->first_appended_id = in_.size();
+                report_->appended_types = 0;
+            }
+            return assemble(in_.types(), in_.strings(), std::string(), "sanitized");
+        }
         std::vector<std::byte> types;
         types.reserve(in_.types().size() + 256);
         for (std::uint32_t id = in_.start_id(); id < in_.size(); ++id) write_type(types, id);
@@ -339,6 +347,92 @@ public:
     }
 
 private:
+    // ---- the fast path ----
+
+    // Whether write_type() would copy every type unchanged: no name to
+    // rewrite, no member to drop or retype, no parameter to retype or name
+    // (so no type to append and no decl tag to retarget). Reads the records
+    // directly; anything unusual (split BTF, a name offset outside this
+    // object's strings) answers false and leaves it to the full rewrite.
+    bool unchanged() const {
+        if (in_.base() != nullptr || in_.start_string() != 0) return false;
+        const auto strs = in_.strings();
+        if (strs.empty() || strs.back() != std::byte{0}) return false;
+        const auto* str = reinterpret_cast<const char*>(strs.data());
+        const std::uint64_t str_size = strs.size();
+        // True when the name at `off` is empty or already a BTF identifier.
+        auto ok_name = [&](std::uint32_t off) {
+            if (off == 0) return true;
+            if (off >= str_size) return false;
+            const char* p = str + off;
+            if (*p == '\0') return true;
+            auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+            if (!alpha(*p)) return false;
+            std::size_t n = 1;
+            for (++p; *p != '\0'; ++p, ++n)
+                if (!alpha(*p) && !(*p >= '0' && *p <= '9')) return false;
+            return n <= bpfxx::btf::max_identifier_length;
+        };
+        using bpfxx::detail::btf_impl::rd32;
+        for (std::uint32_t id = in_.start_id(); id < in_.size(); ++id) {
+            const auto rec = in_.record(id);
+            const std::byte* r = rec.data();
+            const std::uint32_t info_word = rd32(r + 4);
+            const auto k = bpfxx::detail::btf_impl::info_kind(info_word);
+            const std::uint32_t vlen = bpfxx::detail::btf_impl::info_vlen(info_word);
+            const bool kflag = bpfxx::detail::btf_impl::info_kflag(info_word);
+            const std::byte* x = r + bpfxx::detail::btf_impl::type_record_size;
+            switch (k) {
+                case kind::struct_:
+                case kind::union_: {
+                    if (!ok_name(rd32(r))) return false;
+                    std::uint32_t last = 0;
+                    for (std::uint32_t i = 0; i < vlen; ++i, x += 12) {
+                        if (!ok_name(rd32(x)) || rd32(x + 4) == 0) return false;
+                        const std::uint32_t off = kflag ? rd32(x + 8) & 0xffffff : rd32(x + 8);
+                        // plan_members drops a union member off 0 and a
+                        // struct member before the previous one.
+                        if (k == kind::union_ ? off != 0 : off < last) return false;
+                        last = off;
+                    }
+                    break;
+                }
+                case kind::enum_:
+                case kind::enum64: {
+                    if (!ok_name(rd32(r))) return false;
+                    const std::size_t step = k == kind::enum_ ? 8 : 12;
+                    for (std::uint32_t i = 0; i < vlen; ++i, x += step)
+                        if (!ok_name(rd32(x))) return false;
+                    break;
+                }
+                case kind::func_proto: {
+                    const bool of_func = func_protos_[id - in_.start_id()];
+                    for (std::uint32_t i = 0; i < vlen; ++i, x += 8) {
+                        const std::uint32_t name_off = rd32(x);
+                        const bool vararg = rd32(x + 4) == 0 && name_off == 0 && i + 1 == vlen;
+                        if (rd32(x + 4) == 0 && !vararg) return false;
+                        if (!ok_name(name_off)) return false;
+                        // name_params: an unnamed parameter of a FUNC's prototype.
+                        if (of_func && !vararg && (name_off == 0 || str[name_off] == '\0')) return false;
+                    }
+                    break;
+                }
+                case kind::fwd:
+                case kind::typedef_:
+                case kind::func:
+                case kind::type_tag:
+                    if (!ok_name(rd32(r))) return false;
+                    break;
+                case kind::var:
+                    if (rd32(x) == static_cast<std::uint32_t>(bpfxx::btf::linkage::static_) && !ok_name(rd32(r)))
+                        return false;
+                    break;
+                default: break;
+            }
+        }
+        return true;
+    }
+
     // ---- names ----
 
     std::uint32_t add_string(const std::string& s) {

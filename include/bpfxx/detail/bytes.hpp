@@ -24,14 +24,19 @@ constexpr bool in_bounds(std::uint64_t offset, std::uint64_t size, std::uint64_t
     return offset <= total && size <= total - offset;
 }
 
+// load()'s error, out of line so that load() itself inlines.
+[[noreturn, gnu::noinline, gnu::cold]] inline void load_past_end(std::string_view where, std::size_t size,
+                                                                 std::uint64_t offset, std::size_t total) {
+    raise(cat(where, ": ", size, " bytes at offset ", hex(offset), " run past the end (", total, " bytes)"));
+}
+
 // Copies a T out of `data` at `offset`; the bytes need no alignment.
 // `where` names the thing being read for the error message.
 template <class T>
     requires std::is_trivially_copyable_v<T>
 T load(bytes data, std::uint64_t offset, std::string_view where) {
-    if (!in_bounds(offset, sizeof(T), data.size()))
-        raise(cat(where, ": ", sizeof(T), " bytes at offset ", hex(offset), " run past the end (",
-                  data.size(), " bytes)"));
+    if (!in_bounds(offset, sizeof(T), data.size())) [[unlikely]]
+        load_past_end(where, sizeof(T), offset, data.size());
     T value;
     std::memcpy(&value, data.data() + offset, sizeof(T));
     return value;

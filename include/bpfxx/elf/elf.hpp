@@ -47,9 +47,37 @@ T load_le(bytes data, std::uint64_t offset, std::string_view where) {
 // every table byte is scanned at most once: O(n log n + table size), where n
 // separate memchr calls into one long unterminated run would be quadratic.
 // `where(i)` names item i for the error raised when its string is invalid.
+//
+// Fast path: when the table's last byte is a NUL (as compilers emit them),
+// every offset inside it names a terminated string, so each is measured
+// directly, in offset order as given; should the strings measured add up to
+// more than a few times the table (offsets crowding into one long run), or an
+// offset be out of range, the sorted scan below takes over and reports
+// exactly what it always did.
 template <class Where>
 std::vector<std::string_view> c_strings(bytes table, std::span<const std::uint64_t> offsets,
                                         Where&& where) {
+    if (!table.empty() && table.back() == std::byte{0}) {
+        std::vector<std::string_view> out(offsets.size());
+        const auto* base = reinterpret_cast<const char*>(table.data());
+        std::uint64_t budget = 4 * std::uint64_t{table.size()} + 64;
+        bool ok = true;
+        for (std::size_t i = 0; i < offsets.size(); ++i) {
+            const std::uint64_t off = offsets[i];
+            if (off >= table.size()) {
+                ok = false;
+                break;
+            }
+            const std::size_t len = std::strlen(base + off);  // stops at the last byte at the latest
+            if (len >= budget) {
+                ok = false;
+                break;
+            }
+            budget -= len;
+            out[i] = std::string_view(base + off, len);
+        }
+        if (ok) return out;
+    }
     std::vector<std::uint32_t> order(offsets.size());
     std::iota(order.begin(), order.end(), std::uint32_t{0});
     std::sort(order.begin(), order.end(),
@@ -415,29 +443,32 @@ private:
         std::vector<std::uint64_t> name_offsets(shnum_);
         for (std::uint32_t i = 0; i < shnum_; ++i) {
             const std::uint64_t at = shoff_ + std::uint64_t{i} * shdr_size;
-            const std::string where = detail::cat("ELF section header [", i, "] at offset ", detail::hex(at));
+            // Loads are in bounds (read_header checked the whole table); the
+            // message is built only on error.
+            constexpr std::string_view entry = "ELF section header";
+            auto where = [&] { return detail::cat("ELF section header [", i, "] at offset ", detail::hex(at)); };
             section& s = sections_[i];
             s.index = i;
-            name_offsets[i] = detail::load_le<std::uint32_t>(data_, at, where);
-            s.type = detail::load_le<std::uint32_t>(data_, at + 4, where);
-            s.flags = detail::load_le<std::uint64_t>(data_, at + 8, where);
-            s.offset = detail::load_le<std::uint64_t>(data_, at + 24, where);
-            s.size = detail::load_le<std::uint64_t>(data_, at + 32, where);
-            s.link = detail::load_le<std::uint32_t>(data_, at + 40, where);
-            s.info = detail::load_le<std::uint32_t>(data_, at + 44, where);
-            s.addralign = detail::load_le<std::uint64_t>(data_, at + 48, where);
-            s.entsize = detail::load_le<std::uint64_t>(data_, at + 56, where);
+            name_offsets[i] = detail::load_le<std::uint32_t>(data_, at, entry);
+            s.type = detail::load_le<std::uint32_t>(data_, at + 4, entry);
+            s.flags = detail::load_le<std::uint64_t>(data_, at + 8, entry);
+            s.offset = detail::load_le<std::uint64_t>(data_, at + 24, entry);
+            s.size = detail::load_le<std::uint64_t>(data_, at + 32, entry);
+            s.link = detail::load_le<std::uint32_t>(data_, at + 40, entry);
+            s.info = detail::load_le<std::uint32_t>(data_, at + 44, entry);
+            s.addralign = detail::load_le<std::uint64_t>(data_, at + 48, entry);
+            s.entsize = detail::load_le<std::uint64_t>(data_, at + 56, entry);
             if (i == 0) {
                 // The null entry; with extended numbering its size and link
                 // would carry e_shnum and e_shstrndx, refused above.
                 if (s.type != sht_null)
-                    detail::raise(detail::cat(where, ": section 0 has type ", s.type,
+                    detail::raise(detail::cat(where(), ": section 0 has type ", s.type,
                                               ", expected SHT_NULL (0)"));
                 continue;
             }
             if (s.type == sht_nobits) continue;
             if (!detail::in_bounds(s.offset, s.size, data_.size()))
-                detail::raise(detail::cat(where, ": data at sh_offset ", detail::hex(s.offset),
+                detail::raise(detail::cat(where(), ": data at sh_offset ", detail::hex(s.offset),
                                           " with sh_size ", detail::hex(s.size),
                                           " runs past the end of the file (", data_.size(), " bytes)"));
             s.data = data_.subspan(static_cast<std::size_t>(s.offset), static_cast<std::size_t>(s.size));
