@@ -204,25 +204,12 @@ inline void ensure_memlock_once() {
 // resolve. Probed once per process.
 inline bool kernel_applies_core() {
     static const bool yes = [] {
-        // BTF: [1] int "int", 4 bytes; strings "\0int\00\0".
-        static constexpr char strings[] = "\0int\0" "0";
-        std::uint32_t blob[6 + 4 + 2] = {};
-        auto* hdr = reinterpret_cast<std::uint8_t*>(blob);
-        hdr[0] = 0x9f;
-        hdr[1] = 0xeb;
-        hdr[2] = 1;
-        blob[1] = 24;                    // hdr_len
-        blob[2] = 0;                     // type_off
-        blob[3] = 16;                    // type_len
-        blob[4] = 16;                    // str_off
-        blob[5] = sizeof strings;        // str_len
-        blob[6] = 1;                     // name "int"
-        blob[7] = 1u << 24;              // INT
-        blob[8] = 4;                     // size
-        blob[9] = (1u << 24) | 32;       // signed, 32 bits
-        std::vector<std::byte> bytes(40 + sizeof strings);
-        std::memcpy(bytes.data(), blob, 40);
-        std::memcpy(bytes.data() + 40, strings, sizeof strings);
+        // BTF: [1] int "int", signed, 32 bits; the access string "0".
+        btf_probe::probe_blob blob;
+        const auto int_id = blob.type(blob.str("int"), btf::kind::int_, 0, false, 4);
+        blob.word((1u << 24) | 32);
+        const auto access = blob.str("0");
+        const auto bytes = blob.bytes();
         sys::attr::btf_load b;
         b.btf = sys::ptr_to_u64(bytes.data());
         b.btf_size = static_cast<std::uint32_t>(bytes.size());
@@ -232,7 +219,7 @@ inline bool kernel_applies_core() {
             {static_cast<std::uint8_t>(op::alu64 | op::mov | op::k), 0, 0, 0, 1},  // r0 = type_exists(int)
             {static_cast<std::uint8_t>(op::jmp | op::exit), 0, 0, 0, 0},
         };
-        const std::uint32_t relo[4] = {0, 1, 5, static_cast<std::uint32_t>(btf::core_relo_kind::type_exists)};
+        const std::uint32_t relo[4] = {0, int_id, access, static_cast<std::uint32_t>(btf::core_relo_kind::type_exists)};
         sys::attr::prog_load a;
         a.prog_type = static_cast<std::uint32_t>(program_type::socket_filter);
         a.insns = sys::ptr_to_u64(prog);

@@ -68,9 +68,11 @@ inline void reset_for_testing() noexcept {
     probes_made.store(0);
 }
 
-// A BTF blob built in place, no allocation: one fragment per feature.
+// A BTF blob built in place, no allocation: one fragment per feature, or
+// (default-constructed) whatever other probes write with str/type/word.
 class probe_blob {
 public:
+    probe_blob() noexcept = default;
     explicit probe_blob(std::uint32_t features) noexcept {
         for (std::uint32_t f = features; f != 0; f &= f - 1) add(f & (~f + 1));
     }
@@ -84,9 +86,7 @@ public:
         return {out_.data(), 24 + type_len + nstrs_};
     }
 
-private:
-    static constexpr std::size_t max_words = 128, max_strs = 128;
-
+    // Writers for small probes: at most 128 words and 128 string bytes.
     std::uint32_t str(std::string_view s) noexcept {
         const auto at = static_cast<std::uint32_t>(nstrs_);
         std::memcpy(strs_.data() + nstrs_, s.data(), s.size());
@@ -101,6 +101,10 @@ private:
         word(size_type);
         return next_id_++;
     }
+
+private:
+    static constexpr std::size_t max_words = 128, max_strs = 128;
+
     // One signed 32-bit INT shared by the fragments.
     std::uint32_t int32() noexcept {
         if (int_ == 0) {
