@@ -3,6 +3,8 @@
 // hand-assembled programs run with BPF_PROG_TEST_RUN (no attach needed):
 // BPF_PROG_TYPE_SYSCALL (Linux 5.14), or BPF_PROG_TYPE_RAW_TRACEPOINT on
 // kernels without it. Needs root; each test skips with the reason otherwise.
+#include "../unit/insn_builder.hpp"
+
 #include <bpfxx/ring_buffer.hpp>
 #include <bpfxx/shared/insn.hpp>
 #include <bpfxx/sys/bpf.hpp>
@@ -39,15 +41,7 @@ namespace sys = bpfxx::sys;
 
 // ---- a few instructions ------------------------------------------------
 
-constexpr insn make(u8 code, u8 dst, u8 src, s16 off, s32 imm) {
-    insn i{};
-    i.code = code;
-    i.dst_reg = dst & 0xf;
-    i.src_reg = src & 0xf;
-    i.off = off;
-    i.imm = imm;
-    return i;
-}
+using bpfxx_test::make;
 constexpr insn mov_imm(u8 dst, s32 imm) { return make(op::alu64 | op::mov | op::k, dst, 0, 0, imm); }
 constexpr insn mov_reg(u8 dst, u8 src) { return make(op::alu64 | op::mov | op::x, dst, src, 0, 0); }
 constexpr insn add_imm(u8 dst, s32 imm) { return make(op::alu64 | op::add | op::k, dst, 0, 0, imm); }

@@ -5,6 +5,7 @@
 // changed values; candidate ambiguity; instruction patching and poisoning.
 #include "btf_builder.hpp"
 #include "expect_error.hpp"
+#include "insn_builder.hpp"
 
 #include <bpfxx/core/relocate.hpp>
 
@@ -358,15 +359,7 @@ TEST(CoreRelocate, MalformedRecordsAreErrors) {
 }
 
 // Instruction patching.
-insn make(std::uint8_t code, std::uint8_t dst, std::uint8_t src, std::int16_t off, std::int32_t imm) {
-    insn i{};
-    i.code = code;
-    i.dst_reg = dst & 0xf;
-    i.src_reg = src & 0xf;
-    i.off = off;
-    i.imm = imm;
-    return i;
-}
+using bpfxx_test::make;
 
 TEST(CorePatch, LoadOffsetAndWidth) {
     fixture f;
