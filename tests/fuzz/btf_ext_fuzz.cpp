@@ -4,6 +4,8 @@
 // u32 n choosing the split point, n bytes of .BTF, then the .BTF.ext section.
 // The string table is the one the .BTF header names when it is in bounds,
 // the whole .BTF blob otherwise, so mutations reach both parsers' paths.
+#include "fuzz_input.hpp"
+
 #include <bpfxx/btf/ext.hpp>
 
 #include <algorithm>
@@ -14,11 +16,7 @@
 
 namespace {
 
-std::uint32_t u32(const std::byte* p) {
-    std::uint32_t v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
+using bpfxx_fuzz::u32;
 
 bpfxx::detail::bytes btf_strings(bpfxx::detail::bytes btf) {
     if (btf.size() < 24) return btf;
@@ -32,12 +30,10 @@ bpfxx::detail::bytes btf_strings(bpfxx::detail::bytes btf) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    if (size < 4) return 0;
-    const auto* body = reinterpret_cast<const std::byte*>(data + 4);
-    const std::size_t rest = size - 4;
-    const std::size_t split = std::min<std::size_t>(u32(reinterpret_cast<const std::byte*>(data)), rest);
-    const bpfxx::detail::bytes strings = btf_strings({body, split});
-    const bpfxx::detail::bytes ext_data(body + split, rest - split);
+    bpfxx_fuzz::btf_and_ext in;
+    if (!bpfxx_fuzz::split_btf_and_ext(data, size, in)) return 0;
+    const bpfxx::detail::bytes strings = btf_strings(in.btf);
+    const bpfxx::detail::bytes ext_data = in.ext;
     try {
         const bpfxx::btf::ext e(ext_data, strings);
         std::size_t sink = e.func_info_record_size() + e.line_info_record_size() + e.core_relo_record_size();

@@ -6,6 +6,8 @@
 // parse again and keep the input's ids. Anything but bpfxx::error from the
 // parser (a crash, a sanitizer report, another exception, a trap below) is a
 // finding.
+#include "fuzz_input.hpp"
+
 #include <bpfxx/btf/btf.hpp>
 #include <bpfxx/btf/format.hpp>
 #include <bpfxx/btf/sanitize.hpp>
@@ -36,12 +38,7 @@ const btf::btf& base_btf() {
             12, 2,
             64,
         };
-        std::vector<std::byte> blob(24 + sizeof types + sizeof strs);
-        const std::uint32_t header[] = {0x0001eb9fu, 24, 0, sizeof types, sizeof types, sizeof strs};
-        std::memcpy(blob.data(), header, 24);
-        std::memcpy(blob.data() + 24, types, sizeof types);
-        std::memcpy(blob.data() + 24 + sizeof types, strs, sizeof strs);
-        return btf::btf(std::move(blob));
+        return btf::btf(bpfxx_fuzz::btf_blob(types, strs));
     }();
     return base;
 }

@@ -5,6 +5,8 @@
 // and against a small fixed "kernel", then patched into instructions made
 // from the input, and described. Anything but bpfxx::error (a crash, a
 // sanitizer report, another exception, a hang) is a finding.
+#include "fuzz_input.hpp"
+
 #include <bpfxx/btf/btf.hpp>
 #include <bpfxx/btf/ext.hpp>
 #include <bpfxx/core/relocate.hpp>
@@ -19,12 +21,6 @@ namespace {
 
 volatile std::size_t observed;  // keeps the work from being optimised away
 
-std::uint32_t u32(const std::byte* p) {
-    std::uint32_t v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
-
 // [1] int, [2] struct task_struct { int pid; struct task_struct* parent; },
 // [3] ptr -> [2], [4] enum pid_type { PIDTYPE_PID = 0, PIDTYPE_MAX = 4 }.
 const bpfxx::btf::btf& fixed_target() {
@@ -37,12 +33,7 @@ const bpfxx::btf::btf& fixed_target() {
             0,  2u << 24,        2,                    // [3] PTR -> 2
             28, (6u << 24) | 2,  4,  37, 0, 49, 4,     // [4] ENUM pid_type
         };
-        std::vector<std::byte> blob(24 + sizeof types + sizeof strs);
-        const std::uint32_t header[] = {0x0001eb9fu, 24, 0, sizeof types, sizeof types, sizeof strs};
-        std::memcpy(blob.data(), header, 24);
-        std::memcpy(blob.data() + 24, types, sizeof types);
-        std::memcpy(blob.data() + 24 + sizeof types, strs, sizeof strs);
-        return bpfxx::btf::btf(std::move(blob));
+        return bpfxx::btf::btf(bpfxx_fuzz::btf_blob(types, strs));
     }();
     return target;
 }
@@ -50,13 +41,11 @@ const bpfxx::btf::btf& fixed_target() {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    if (size < 4) return 0;
-    const auto* body = reinterpret_cast<const std::byte*>(data + 4);
-    const std::size_t rest = size - 4;
-    const std::size_t split = std::min<std::size_t>(u32(reinterpret_cast<const std::byte*>(data)), rest);
+    bpfxx_fuzz::btf_and_ext in;
+    if (!bpfxx_fuzz::split_btf_and_ext(data, size, in)) return 0;
     try {
-        const bpfxx::btf::btf local(bpfxx::detail::bytes(body, split));
-        const bpfxx::btf::ext ext(bpfxx::detail::bytes(body + split, rest - split), local.strings());
+        const bpfxx::btf::btf local(in.btf);
+        const bpfxx::btf::ext ext(in.ext, local.strings());
         const bpfxx::core::target self(local, "self");
         const bpfxx::core::target kernel(fixed_target());
         bpfxx::core::match_cache cache;
