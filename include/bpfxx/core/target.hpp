@@ -132,12 +132,8 @@ public:
         if (essential_name(local_name).empty()) return {};  // anonymous: nothing to match by
         std::lock_guard lock(mutex_);
         auto key = cache_key(essential_name(local_name), local_kind);
-        if (auto it = cache_.find(key); it != cache_.end()) return it->second;
-        load_modules();
-        std::vector<std::string> keys{key};
-        std::vector<std::vector<candidate>> found(1);
-        for (const auto& s : sources_) scan(s, keys, found);
-        return cache_.emplace(std::move(key), std::move(found[0])).first->second;
+        if (!cache_.contains(key)) search({key});
+        return cache_.at(key);
     }
 
     // Searches for several names in one pass over each BTF (a first load
@@ -151,11 +147,7 @@ public:
             if (!cache_.contains(key) && std::find(keys.begin(), keys.end(), key) == keys.end())
                 keys.push_back(std::move(key));
         }
-        if (keys.empty()) return;
-        load_modules();
-        std::vector<std::vector<candidate>> found(keys.size());
-        for (const auto& s : sources_) scan(s, keys, found);
-        for (std::size_t i = 0; i < keys.size(); ++i) cache_.emplace(std::move(keys[i]), std::move(found[i]));
+        if (!keys.empty()) search(std::move(keys));
     }
 
 private:
@@ -219,12 +211,20 @@ private:
         });
     }
 
+    // Finds the candidates of `keys` (none cached yet) in every source and
+    // caches them. Called with mutex_ held.
+    void search(std::vector<std::string> keys) const {
+        load_modules();
+        std::vector<std::vector<candidate>> found(keys.size());
+        for (const auto& s : sources_) scan(s, keys, found);
+        for (std::size_t i = 0; i < keys.size(); ++i) cache_.emplace(std::move(keys[i]), std::move(found[i]));
+    }
+
     void load_modules() const;
 
     const btf::btf* base_;
     // Filled lazily under mutex_ (module BTF), hence mutable.
     mutable std::vector<std::unique_ptr<btf::btf>> owned_;
-    mutable std::vector<std::unique_ptr<std::vector<std::byte>>> module_bytes_;
     mutable std::vector<source> sources_;
     mutable bool modules_pending_ = false;
     mutable std::mutex mutex_;
@@ -253,9 +253,8 @@ inline void target::load_modules() const {
     std::sort(names.begin(), names.end());
     for (auto& n : names) {
         try {
-            auto bytes = std::make_unique<std::vector<std::byte>>(detail::read_file("/sys/kernel/btf/" + n));
-            owned_.push_back(std::make_unique<btf::btf>(detail::bytes(*bytes), base_, btf::trusted));
-            module_bytes_.push_back(std::move(bytes));
+            owned_.push_back(
+                std::make_unique<btf::btf>(detail::read_file("/sys/kernel/btf/" + n), base_, btf::trusted));
             sources_.push_back({owned_.back().get(), std::move(n)});
         } catch (const error&) {
             // unloaded meanwhile, or not split BTF of this vmlinux: no candidates from it
