@@ -16,6 +16,10 @@
 # BPFXX_OBJECT_FILE.
 
 include_guard(GLOBAL)
+# Depfiles of custom commands are read relative to the directory that
+# declares them (CMake 3.20); the functions below write absolute paths.
+# Functions keep the policies in effect where they are defined.
+cmake_policy(SET CMP0116 NEW)
 
 # Include roots for kernel code: the source tree, or an installed package.
 if(EXISTS "${CMAKE_CURRENT_LIST_DIR}/../kernel/bpfxx")
@@ -125,6 +129,8 @@ function(bpfxx_add_bpf_object target)
     list(APPEND defs "-D${d}")
   endforeach()
 
+  # Ninja creates output folders itself, Unix Makefiles do not.
+  file(MAKE_DIRECTORY "${dir}")
   set(bitcode)
   foreach(src ${arg_SOURCES})
     get_filename_component(src "${src}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
@@ -138,10 +144,9 @@ function(bpfxx_add_bpf_object target)
       message(FATAL_ERROR "bpfxx_add_bpf_object(${target}): ${src} is neither C (.c) nor C++ (.cpp, .cc, .cxx)")
     endif()
     set(bc "${dir}/${name}.bc")
-    file(RELATIVE_PATH rel "${CMAKE_BINARY_DIR}" "${bc}")
     add_custom_command(OUTPUT "${bc}"
       COMMAND "${BPFXX_CLANG}" ${lang} ${BPFXX_BPF_COMMON_FLAGS} ${includes} ${defs}
-              ${arg_COMPILE_OPTIONS} -emit-llvm -MD -MF "${bc}.d" -MT "${rel}" -c "${src}" -o "${bc}"
+              ${arg_COMPILE_OPTIONS} -emit-llvm -MD -MF "${bc}.d" -MT "${bc}" -c "${src}" -o "${bc}"
       DEPENDS "${src}" ${generated}
       DEPFILE "${bc}.d"
       COMMENT "Compiling BPF ${name}"

@@ -8,6 +8,8 @@
 #error "bpfxx/attach.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/error.hpp>
 #include <bpfxx/link.hpp>
 #include <bpfxx/shared/insn.hpp>
@@ -30,7 +32,7 @@
 #include <string_view>
 #include <utility>
 
-namespace bpfxx {
+BPFXX_BEGIN_NAMESPACE
 
 namespace detail {
 
@@ -365,4 +367,4 @@ inline void check_tracepoint_part(std::string_view what, std::string_view s) {
     return link::from_bpf_link(std::move(l), std::move(description));
 }
 
-}  // namespace bpfxx
+BPFXX_END_NAMESPACE

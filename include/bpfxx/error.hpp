@@ -6,6 +6,8 @@
 #error "bpfxx/error.hpp is user-space only; kernel code includes <bpfxx/kernel.hpp>"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -15,7 +17,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace bpfxx {
+BPFXX_BEGIN_NAMESPACE
 
 // Derived from std::runtime_error rather than std::system_error: in a fully
 // static binary std::system_error pulls in ~127 KB of categories.
@@ -81,4 +83,4 @@ inline std::string hex(std::uint64_t v) {
 }
 
 }  // namespace detail
-}  // namespace bpfxx
+BPFXX_END_NAMESPACE

@@ -6,6 +6,8 @@
 #error "bpfxx/link.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/shared/types.hpp>
 #include <bpfxx/sys/fd.hpp>
 #include <bpfxx/sys/perf_event.hpp>
@@ -14,7 +16,7 @@
 #include <string_view>
 #include <utility>
 
-namespace bpfxx {
+BPFXX_BEGIN_NAMESPACE
 
 enum class link_kind : u8 {
     none,
@@ -110,4 +112,4 @@ private:
     std::string description_;
 };
 
-}  // namespace bpfxx
+BPFXX_END_NAMESPACE

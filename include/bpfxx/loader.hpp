@@ -7,6 +7,8 @@
 #error "bpfxx/loader.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/attach.hpp>
 #include <bpfxx/btf/features.hpp>
 #include <bpfxx/btf/sanitize.hpp>
@@ -37,7 +39,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace bpfxx {
+BPFXX_BEGIN_NAMESPACE
 
 // What load() may change before maps are created and programs verified.
 class load_options {
@@ -1020,4 +1022,4 @@ private:
     }
 };
 
-}  // namespace bpfxx
+BPFXX_END_NAMESPACE

@@ -32,6 +32,8 @@
 #error "bpfxx/map.hpp is user-space only; kernel code includes <bpfxx/kernel.hpp>"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/detail/cpus.hpp>
 #include <bpfxx/error.hpp>
 #include <bpfxx/result.hpp>
@@ -55,7 +57,7 @@
 #include <utility>
 #include <vector>
 
-namespace bpfxx {
+BPFXX_BEGIN_NAMESPACE
 
 namespace detail {
 
@@ -822,4 +824,4 @@ private:
     u32 cpus_ = 0;
 };
 
-}  // namespace bpfxx
+BPFXX_END_NAMESPACE

@@ -7,6 +7,8 @@
 #error "bpfxx/object.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/btf/btf.hpp>
 #include <bpfxx/btf/ext.hpp>
 #include <bpfxx/detail/bytes.hpp>
@@ -32,7 +34,7 @@
 #include <utility>
 #include <vector>
 
-namespace bpfxx {
+BPFXX_BEGIN_NAMESPACE
 
 // Where a global-data map comes from. libbpf creates one internal array map
 // per global data section; so does bpfxx.
@@ -883,4 +885,4 @@ private:
     }
 };
 
-}  // namespace bpfxx
+BPFXX_END_NAMESPACE

@@ -7,6 +7,8 @@
 #error "bpfxx/result.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/error.hpp>
 
 #include <cstring>
@@ -14,7 +16,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace bpfxx {
+BPFXX_BEGIN_NAMESPACE
 
 // The errno of a failed operation, as a distinct type so that
 // `result<int>{failure{ENOENT}}` cannot be mistaken for a value.
@@ -83,4 +85,4 @@ private:
     int error_ = 0;
 };
 
-}  // namespace bpfxx
+BPFXX_END_NAMESPACE

@@ -14,6 +14,8 @@
 #error "bpfxx/ring_buffer.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/detail/ring_buffer_core.hpp>
 #include <bpfxx/error.hpp>
 #include <bpfxx/result.hpp>
@@ -37,7 +39,7 @@
 #include <string_view>
 #include <utility>
 
-namespace bpfxx {
+BPFXX_BEGIN_NAMESPACE
 namespace detail {
 
 inline std::string map_label(int fd, const sys::map_info& info) {
@@ -201,4 +203,4 @@ private:
     detail::ring_buffer_core core_;  // last: views the mappings above
 };
 
-}  // namespace bpfxx
+BPFXX_END_NAMESPACE

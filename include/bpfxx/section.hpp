@@ -12,6 +12,8 @@
 #error "bpfxx/section.hpp is user-space only; kernel code names sections with BPFXX_PROGRAM"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/shared/program_types.hpp>
 
 #include <concepts>
@@ -22,7 +24,7 @@
 #include <string_view>
 #include <type_traits>
 
-namespace bpfxx {
+BPFXX_BEGIN_NAMESPACE
 
 // Bits of section_def::flags. Each says how libbpf matches or loads the
 // entry; the libbpf names are given so the two can be compared.
@@ -307,4 +309,4 @@ template <class S>
     requires(!std::is_lvalue_reference_v<S> && std::same_as<std::remove_cv_t<S>, std::string>)
 std::optional<section_match> match_section(S&& temporary_name) = delete;
 
-}  // namespace bpfxx
+BPFXX_END_NAMESPACE

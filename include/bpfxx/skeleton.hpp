@@ -8,6 +8,8 @@
 #error "bpfxx/skeleton.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/error.hpp>
 #include <bpfxx/link.hpp>
 #include <bpfxx/loader.hpp>
@@ -28,7 +30,8 @@
 #include <utility>
 #include <vector>
 
-namespace bpfxx::skel {
+BPFXX_BEGIN_NAMESPACE
+namespace skel {
 
 enum class phase : std::uint8_t { opened, loaded, attached };
 
@@ -237,4 +240,5 @@ const T& as(const Generated& value) {
     return *std::launder(reinterpret_cast<const T*>(&value));
 }
 
-}  // namespace bpfxx::skel
+}  // namespace skel
+BPFXX_END_NAMESPACE

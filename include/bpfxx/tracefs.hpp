@@ -7,6 +7,8 @@
 #error "bpfxx/tracefs.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/error.hpp>
 #include <bpfxx/shared/types.hpp>
 
@@ -25,7 +27,7 @@
 #include <utility>
 #include <vector>
 
-namespace bpfxx {
+BPFXX_BEGIN_NAMESPACE
 
 namespace detail::tracefs_impl {
 
@@ -253,4 +255,4 @@ private:
     std::filesystem::path root_;
 };
 
-}  // namespace bpfxx
+BPFXX_END_NAMESPACE

@@ -13,6 +13,8 @@
 #error "bpfxx/btf/btf.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/detail/bytes.hpp>
 #include <bpfxx/error.hpp>
 
@@ -28,7 +30,8 @@
 #include <utility>
 #include <vector>
 
-namespace bpfxx::btf {
+BPFXX_BEGIN_NAMESPACE
+namespace btf {
 
 // BTF_KIND_* of uapi linux/btf.h; ENUM64 (kernel 6.0) is the last kind up to
 // kernel 6.18.
@@ -110,9 +113,12 @@ struct array_info {
 class btf;
 class type_view;
 
-}  // namespace bpfxx::btf
+}  // namespace btf
+BPFXX_END_NAMESPACE
 
-namespace bpfxx::detail::btf_impl {
+BPFXX_BEGIN_NAMESPACE
+namespace detail {
+namespace btf_impl {
 
 using bpfxx::btf::kind;
 
@@ -229,9 +235,12 @@ constexpr bool holds_by_value(bpfxx::btf::kind k) noexcept {
     return v;
 }
 
-}  // namespace bpfxx::detail::btf_impl
+}  // namespace btf_impl
+}  // namespace detail
+BPFXX_END_NAMESPACE
 
-namespace bpfxx::btf {
+BPFXX_BEGIN_NAMESPACE
+namespace btf {
 
 // Index-based range over a type's trailing records, decoded on access.
 template <class T>
@@ -1095,4 +1104,5 @@ inline record_range<var_secinfo> type_view::secinfos() const {
     return record_range<var_secinfo>(*this);
 }
 
-}  // namespace bpfxx::btf
+}  // namespace btf
+BPFXX_END_NAMESPACE

@@ -72,6 +72,8 @@
 #error "bpfxx/btf/emit.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/btf/btf.hpp>
 #include <bpfxx/btf/format.hpp>
 #include <bpfxx/btf/sanitize.hpp>
@@ -88,7 +90,8 @@
 #include <utility>
 #include <vector>
 
-namespace bpfxx::btf {
+BPFXX_BEGIN_NAMESPACE
+namespace btf {
 
 struct emit_options {
     // false: user-space C++20 that compiles with -Wall -Wextra -Wpedantic
@@ -97,9 +100,12 @@ struct emit_options {
     std::string_view indent = "    ";
 };
 
-}  // namespace bpfxx::btf
+}  // namespace btf
+BPFXX_END_NAMESPACE
 
-namespace bpfxx::detail::btf_emit {
+BPFXX_BEGIN_NAMESPACE
+namespace detail {
+namespace btf_emit {
 
 using bpfxx::btf::btf;
 using bpfxx::btf::kind;
@@ -319,9 +325,12 @@ struct peeled {
     std::vector<std::uint32_t> dims;  // outermost first
 };
 
-}  // namespace bpfxx::detail::btf_emit
+}  // namespace btf_emit
+}  // namespace detail
+BPFXX_END_NAMESPACE
 
-namespace bpfxx::btf {
+BPFXX_BEGIN_NAMESPACE
+namespace btf {
 
 // Emits C++ for one btf. Construct once and reuse when emitting for a large
 // BTF (the constructor names every type: ~40 ms for vmlinux); the free
@@ -2150,4 +2159,5 @@ inline std::string emit_layout_check(const btf& b, std::uint32_t type_id, std::s
     return type_emitter(b).layout_check(type_id, check_name, what);
 }
 
-}  // namespace bpfxx::btf
+}  // namespace btf
+BPFXX_END_NAMESPACE

@@ -7,6 +7,8 @@
 #error "bpfxx/btf/ext.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/detail/bytes.hpp>
 #include <bpfxx/elf/elf.hpp>  // detail::load_le, detail::c_strings
 #include <bpfxx/error.hpp>
@@ -21,7 +23,8 @@
 #include <type_traits>
 #include <vector>
 
-namespace bpfxx::btf {
+BPFXX_BEGIN_NAMESPACE
+namespace btf {
 
 // enum bpf_core_relo_kind (uapi bpf.h); type_matches since kernel 6.2.
 enum class core_relo_kind : std::uint32_t {
@@ -323,4 +326,5 @@ private:
     std::vector<ext_section<core_relo_record>> core_relos_;
 };
 
-}  // namespace bpfxx::btf
+}  // namespace btf
+BPFXX_END_NAMESPACE

@@ -20,6 +20,8 @@
 #error "bpfxx/btf/features.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/btf/btf.hpp>
 #include <bpfxx/btf/sanitize.hpp>
 #include <bpfxx/detail/bytes.hpp>
@@ -36,7 +38,8 @@
 #include <utility>
 #include <vector>
 
-namespace bpfxx::btf {
+BPFXX_BEGIN_NAMESPACE
+namespace btf {
 
 // The outcome of probing.
 struct btf_probe_result {
@@ -47,9 +50,12 @@ struct btf_probe_result {
     int error = 0;
 };
 
-}  // namespace bpfxx::btf
+}  // namespace btf
+BPFXX_END_NAMESPACE
 
-namespace bpfxx::detail::btf_probe {
+BPFXX_BEGIN_NAMESPACE
+namespace detail {
+namespace btf_probe {
 
 using bpfxx::btf::kind;
 namespace fb = bpfxx::detail::btf_downgrade;
@@ -239,9 +245,12 @@ inline std::uint32_t lacking(std::uint32_t wanted) noexcept {
     return wanted & ~fb::to_mask(probe_slow(wanted).supported);
 }
 
-}  // namespace bpfxx::detail::btf_probe
+}  // namespace btf_probe
+}  // namespace detail
+BPFXX_END_NAMESPACE
 
-namespace bpfxx::btf {
+BPFXX_BEGIN_NAMESPACE
+namespace btf {
 
 // Probes the running kernel for the features set in `wanted` (each at most
 // once per process once decided) and reports what it accepts.
@@ -281,4 +290,5 @@ inline bool downgrade_for_kernel(std::vector<std::byte>& blob, downgrade_report*
     return true;
 }
 
-}  // namespace bpfxx::btf
+}  // namespace btf
+BPFXX_END_NAMESPACE

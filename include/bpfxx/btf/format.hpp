@@ -14,6 +14,8 @@
 #error "bpfxx/btf/format.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/btf/btf.hpp>
 
 #include <cstddef>
@@ -21,7 +23,9 @@
 #include <string>
 #include <string_view>
 
-namespace bpfxx::detail::btf_format {
+BPFXX_BEGIN_NAMESPACE
+namespace detail {
+namespace btf_format {
 
 using bpfxx::btf::btf;
 using bpfxx::btf::kind;
@@ -135,9 +139,12 @@ inline std::string spell(context& c, std::uint32_t id, std::string decl, int dep
     }
 }
 
-}  // namespace bpfxx::detail::btf_format
+}  // namespace btf_format
+}  // namespace detail
+BPFXX_END_NAMESPACE
 
-namespace bpfxx::btf {
+BPFXX_BEGIN_NAMESPACE
+namespace btf {
 
 // The C++ spelling of type `id` (see the top of this header). Throws
 // bpfxx::error only for an id out of range.
@@ -146,4 +153,5 @@ inline std::string cxx_type_name(const btf& b, std::uint32_t id) {
     return detail::btf_format::spell(c, id, std::string(), 0);
 }
 
-}  // namespace bpfxx::btf
+}  // namespace btf
+BPFXX_END_NAMESPACE

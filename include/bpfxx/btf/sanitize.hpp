@@ -26,6 +26,8 @@
 #error "bpfxx/btf/sanitize.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/btf/btf.hpp>
 #include <bpfxx/detail/bytes.hpp>
 #include <bpfxx/error.hpp>
@@ -42,7 +44,8 @@
 #include <utility>
 #include <vector>
 
-namespace bpfxx::btf {
+BPFXX_BEGIN_NAMESPACE
+namespace btf {
 
 // What sanitize_cxx changed, for diagnostics.
 struct sanitize_report {
@@ -169,9 +172,12 @@ inline constexpr std::size_t max_identifier_length = 127;
     return name;
 }
 
-}  // namespace bpfxx::btf
+}  // namespace btf
+BPFXX_END_NAMESPACE
 
-namespace bpfxx::detail::btf_sanitize {
+BPFXX_BEGIN_NAMESPACE
+namespace detail {
+namespace btf_sanitize {
 
 using bpfxx::btf::btf;
 using bpfxx::btf::kind;
@@ -684,9 +690,12 @@ private:
     std::vector<bool> func_protos_;  // by id - start_id: the prototype of a FUNC
 };
 
-}  // namespace bpfxx::detail::btf_sanitize
+}  // namespace btf_sanitize
+}  // namespace detail
+BPFXX_END_NAMESPACE
 
-namespace bpfxx::btf {
+BPFXX_BEGIN_NAMESPACE
+namespace btf {
 
 // Re-encodes `in` with the C++ fix-ups above. The result has the same type ids
 // (plus appended ones: `void*`, `unsigned char` and byte arrays, as needed)
@@ -697,7 +706,8 @@ namespace bpfxx::btf {
     return detail::btf_sanitize::sanitizer(in, report).run();
 }
 
-}  // namespace bpfxx::btf
+}  // namespace btf
+BPFXX_END_NAMESPACE
 
 // ---- downgrading for older kernels --------------------------------------------
 //
@@ -732,7 +742,8 @@ namespace bpfxx::btf {
 // they are not a kernel feature: whoever resolves externs must rewrite them,
 // as libbpf does for every kernel.
 
-namespace bpfxx::btf {
+BPFXX_BEGIN_NAMESPACE
+namespace btf {
 
 // BTF constructs that some kernel with BTF rejects, one flag each, with the
 // version that first accepts it. As a kernel's capabilities, true means
@@ -775,9 +786,12 @@ struct downgrade_report {
     [[nodiscard]] std::string summary() const;
 };
 
-}  // namespace bpfxx::btf
+}  // namespace btf
+BPFXX_END_NAMESPACE
 
-namespace bpfxx::detail::btf_downgrade {
+BPFXX_BEGIN_NAMESPACE
+namespace detail {
+namespace btf_downgrade {
 
 using bpfxx::btf::btf;
 using bpfxx::btf::btf_features;
@@ -1163,9 +1177,12 @@ private:
     std::vector<std::byte> appended_;
 };
 
-}  // namespace bpfxx::detail::btf_downgrade
+}  // namespace btf_downgrade
+}  // namespace detail
+BPFXX_END_NAMESPACE
 
-namespace bpfxx::btf {
+BPFXX_BEGIN_NAMESPACE
+namespace btf {
 
 // "FLOAT (5.13), ENUM64 (6.0)": the flags that are set, with the kernel
 // version that brings each; "none" when no flag is set.
@@ -1229,4 +1246,5 @@ inline std::string downgrade_report::summary() const {
     return downgrade(in, kernel, report);
 }
 
-}  // namespace bpfxx::btf
+}  // namespace btf
+BPFXX_END_NAMESPACE

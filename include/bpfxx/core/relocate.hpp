@@ -20,6 +20,8 @@
 #error "bpfxx/core/relocate.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/btf/btf.hpp>
 #include <bpfxx/btf/ext.hpp>
 #include <bpfxx/btf/sanitize.hpp>  // strip_cxx_suffix
@@ -37,7 +39,8 @@
 #include <utility>
 #include <vector>
 
-namespace bpfxx::core {
+BPFXX_BEGIN_NAMESPACE
+namespace core {
 
 using btf::core_relo_kind;
 
@@ -109,9 +112,12 @@ struct match_cache {
     std::unordered_map<std::uint64_t, entry> fields;
 };
 
-}  // namespace bpfxx::core
+}  // namespace core
+BPFXX_END_NAMESPACE
 
-namespace bpfxx::detail::core_impl {
+BPFXX_BEGIN_NAMESPACE
+namespace detail {
+namespace core_impl {
 
 using bpfxx::btf::btf;
 using bpfxx::btf::kind;
@@ -628,9 +634,12 @@ inline std::string no_match_reason(const spec& local, std::string_view name, std
     return cat("none of the ", ncands, " target types named '", core::essential_name(name), "' is compatible");
 }
 
-}  // namespace bpfxx::detail::core_impl
+}  // namespace core_impl
+}  // namespace detail
+BPFXX_END_NAMESPACE
 
-namespace bpfxx::core {
+BPFXX_BEGIN_NAMESPACE
+namespace core {
 
 // The relocation in C++ terms: "byte_off of task_struct::real_parent",
 // "sizeof(struct foo)", "pid_type::PIDTYPE_MAX".
@@ -845,4 +854,5 @@ inline void patch(std::span<insn> insns, std::size_t at, const resolution& res) 
     poison(i);
 }
 
-}  // namespace bpfxx::core
+}  // namespace core
+BPFXX_END_NAMESPACE

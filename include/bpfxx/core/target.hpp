@@ -9,6 +9,8 @@
 #error "bpfxx/core/target.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/btf/btf.hpp>
 #include <bpfxx/detail/file.hpp>
 #include <bpfxx/elf/elf.hpp>
@@ -27,7 +29,8 @@
 #include <utility>
 #include <vector>
 
-namespace bpfxx::detail {
+BPFXX_BEGIN_NAMESPACE
+namespace detail {
 
 // The kernel's BTF, read and parsed once per process and shared by every
 // object (libbpf re-reads and re-parses it on every load).
@@ -48,9 +51,11 @@ inline const btf::btf& vmlinux_btf() {
     return parsed;
 }
 
-}  // namespace bpfxx::detail
+}  // namespace detail
+BPFXX_END_NAMESPACE
 
-namespace bpfxx::core {
+BPFXX_BEGIN_NAMESPACE
+namespace core {
 
 // A name without its `___flavor` suffix: CO-RE matches `task_struct___old`
 // with the kernel's `task_struct`. The suffix starts at the last `___`
@@ -262,4 +267,5 @@ inline void target::load_modules() const {
     }
 }
 
-}  // namespace bpfxx::core
+}  // namespace core
+BPFXX_END_NAMESPACE

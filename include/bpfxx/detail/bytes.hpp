@@ -5,6 +5,8 @@
 #error "bpfxx/detail/bytes.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/error.hpp>
 
 #include <cstddef>
@@ -14,7 +16,8 @@
 #include <string_view>
 #include <type_traits>
 
-namespace bpfxx::detail {
+BPFXX_BEGIN_NAMESPACE
+namespace detail {
 
 using bytes = std::span<const std::byte>;
 
@@ -67,4 +70,5 @@ inline bytes as_bytes(std::string_view s) noexcept {
     return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
 }
 
-}  // namespace bpfxx::detail
+}  // namespace detail
+BPFXX_END_NAMESPACE

@@ -5,6 +5,8 @@
 #error "bpfxx/detail/cpus.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,7 +16,8 @@
 #include <string>
 #include <string_view>
 
-namespace bpfxx::detail {
+BPFXX_BEGIN_NAMESPACE
+namespace detail {
 
 // A kernel CPU list ("0-3", "0,2-5\n"): how many CPUs it names and the
 // highest id + 1. Both are 0 when the text is not a CPU list or names an id
@@ -66,4 +69,5 @@ inline std::uint32_t possible_cpu_count() {
     return n;
 }
 
-}  // namespace bpfxx::detail
+}  // namespace detail
+BPFXX_END_NAMESPACE

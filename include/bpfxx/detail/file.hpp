@@ -5,6 +5,8 @@
 #error "bpfxx/detail/file.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/error.hpp>
 
 #include <fcntl.h>
@@ -15,7 +17,8 @@
 #include <string>
 #include <vector>
 
-namespace bpfxx::detail {
+BPFXX_BEGIN_NAMESPACE
+namespace detail {
 
 // The file's bytes; throws bpfxx::error naming the path and the errno.
 // Reads until EOF rather than trusting st_size: sysfs files such as
@@ -42,4 +45,5 @@ inline std::vector<std::byte> read_file(const std::string& path) {
     return out;
 }
 
-}  // namespace bpfxx::detail
+}  // namespace detail
+BPFXX_END_NAMESPACE

@@ -7,6 +7,8 @@
 #error "bpfxx/detail/ring_buffer_core.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/shared/types.hpp>
 
 #include <atomic>
@@ -18,7 +20,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace bpfxx {
+BPFXX_BEGIN_NAMESPACE
 
 // A record type that consume_as<T> may view in place: records start 8-byte
 // aligned (Linux 5.8 rounds every record to 8 bytes), so T may need no more.
@@ -239,4 +241,4 @@ private:
 };
 
 }  // namespace detail
-}  // namespace bpfxx
+BPFXX_END_NAMESPACE

@@ -7,6 +7,8 @@
 #error "bpfxx/elf/elf.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/detail/bytes.hpp>
 #include <bpfxx/error.hpp>
 
@@ -22,7 +24,8 @@
 #include <utility>
 #include <vector>
 
-namespace bpfxx::detail {
+BPFXX_BEGIN_NAMESPACE
+namespace detail {
 
 // Integers in a BPF object are little-endian; swap on a big-endian host.
 template <class T>
@@ -106,9 +109,11 @@ std::vector<std::string_view> c_strings(bytes table, std::span<const std::uint64
     return out;
 }
 
-}  // namespace bpfxx::detail
+}  // namespace detail
+BPFXX_END_NAMESPACE
 
-namespace bpfxx::elf {
+BPFXX_BEGIN_NAMESPACE
+namespace elf {
 
 // Section types.
 inline constexpr std::uint32_t sht_null = 0;
@@ -593,4 +598,5 @@ private:
     std::vector<std::uint32_t> by_name_;  // section indexes sorted by name, then index
 };
 
-}  // namespace bpfxx::elf
+}  // namespace elf
+BPFXX_END_NAMESPACE

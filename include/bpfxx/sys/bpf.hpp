@@ -8,6 +8,8 @@
 #error "bpfxx/sys/bpf.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/shared/types.hpp>
 #include <bpfxx/sys/fd.hpp>
 
@@ -17,7 +19,8 @@
 #include <cerrno>
 #include <cstdint>
 
-namespace bpfxx::sys {
+BPFXX_BEGIN_NAMESPACE
+namespace sys {
 
 enum class bpf_cmd : int {
     map_create = 0,
@@ -237,4 +240,5 @@ u64 ptr_to_u64(T* p) noexcept {
     return static_cast<u64>(reinterpret_cast<std::uintptr_t>(p));
 }
 
-}  // namespace bpfxx::sys
+}  // namespace sys
+BPFXX_END_NAMESPACE

@@ -7,6 +7,8 @@
 #error "bpfxx/sys/epoll.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/error.hpp>
 #include <bpfxx/result.hpp>
 #include <bpfxx/sys/fd.hpp>
@@ -19,7 +21,8 @@
 #include <cstdint>
 #include <span>
 
-namespace bpfxx::sys {
+BPFXX_BEGIN_NAMESPACE
+namespace sys {
 
 // Milliseconds for poll(2)/epoll_wait(2): negative waits forever, and waits
 // longer than INT_MAX ms are cut to it.
@@ -77,4 +80,5 @@ private:
     fd fd_;
 };
 
-}  // namespace bpfxx::sys
+}  // namespace sys
+BPFXX_END_NAMESPACE

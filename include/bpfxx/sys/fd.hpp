@@ -6,6 +6,8 @@
 #error "bpfxx/sys/fd.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/error.hpp>
 
 #include <fcntl.h>
@@ -13,7 +15,8 @@
 
 #include <utility>
 
-namespace bpfxx::sys {
+BPFXX_BEGIN_NAMESPACE
+namespace sys {
 
 class fd {
 public:
@@ -53,9 +56,11 @@ private:
     int fd_ = -1;
 };
 
-}  // namespace bpfxx::sys
+}  // namespace sys
+BPFXX_END_NAMESPACE
 
-namespace bpfxx::detail {
+BPFXX_BEGIN_NAMESPACE
+namespace detail {
 
 // Several bpf(2) fields read fd 0 as "none" (btf_fd, inner_map_fd,
 // attach_prog_fd): a kernel object must never live in 0-2, which a program
@@ -69,4 +74,5 @@ inline int above_stdio(int raw) noexcept {
     return moved;
 }
 
-}  // namespace bpfxx::detail
+}  // namespace detail
+BPFXX_END_NAMESPACE

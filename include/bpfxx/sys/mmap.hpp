@@ -6,13 +6,16 @@
 #error "bpfxx/sys/mmap.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <sys/mman.h>
 #include <sys/types.h>
 
 #include <cstddef>
 #include <utility>
 
-namespace bpfxx::sys {
+BPFXX_BEGIN_NAMESPACE
+namespace sys {
 
 // A move-only mmap(2) region, unmapped when destroyed.
 class mapping {
@@ -53,4 +56,5 @@ private:
     std::size_t size_ = 0;
 };
 
-}  // namespace bpfxx::sys
+}  // namespace sys
+BPFXX_END_NAMESPACE

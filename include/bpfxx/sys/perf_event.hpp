@@ -8,6 +8,8 @@
 #error "bpfxx/sys/perf_event.hpp is user-space only"
 #endif
 
+#include <bpfxx/config.hpp>
+
 #include <bpfxx/shared/types.hpp>
 #include <bpfxx/sys/fd.hpp>
 
@@ -20,7 +22,8 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace bpfxx::sys {
+BPFXX_BEGIN_NAMESPACE
+namespace sys {
 
 // perf_event_attr::type. kprobe and uprobe PMUs have dynamic types, read
 // from /sys/bus/event_source/devices/{kprobe,uprobe}/type.
@@ -196,4 +199,5 @@ inline int perf_event_ioctl(int perf_fd, unsigned long request, unsigned long ar
     return r;
 }
 
-}  // namespace bpfxx::sys
+}  // namespace sys
+BPFXX_END_NAMESPACE
