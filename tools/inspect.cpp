@@ -27,7 +27,7 @@ std::string_view btf_string(const bpfxx::object& obj, std::uint32_t off) {
     return obj.btf()->string_at(off);
 }
 
-void print_function(const bpfxx::object& obj, const bpfxx::program& p, const options& opt) {
+void print_function(const bpfxx::object& obj, const bpfxx::program_definition& p, const options& opt) {
     if (p.is_subprogram) {
         std::printf("  %-24s %-22s %zu insns  (%s+0x%llx)\n", std::string(p.name).c_str(), "subprogram",
                     p.insn_count(), std::string(p.section).c_str(),

@@ -1,22 +1,25 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
-// bpfxx-skel: writes a typed C++ skeleton header for a BPF object.
+// bpfxx-skel: writes a typed C++ skeleton for a BPF object.
 //
-//   bpfxx-skel <object.bpf.o> <name> <output.skel.hpp>
+//   bpfxx-skel <object.bpf.o> <name> <output.skel.hpp> <output.skel.cpp>
 //
-// The header holds the object's bytes and, in namespace <name>, the C++
-// definitions of the types its maps, ring-buffer records and globals use
-// (layouts checked against BTF), and class `skeleton` with one typed member
-// per program and map and typed .rodata/.data/.bss. Output depends only on
-// the object and the name, and is rewritten only when it changes.
-#include <bpfxx/btf/emit.hpp>
-#include <bpfxx/detail/file.hpp>
+// The header holds, in namespace <name>, the C++ definitions of the types
+// the object's maps, ring-buffer records and globals use (layouts checked
+// against BTF), and class `skeleton` with one typed member per program and
+// map and typed .rodata/.data/.bss. The source file holds the object's
+// bytes and open(): compiled once, so editing a kernel program recompiles
+// no user code unless the skeleton's interface changes. Output depends only
+// on the object and the name, and each file is rewritten only when it
+// changes.
+#include "emit.hpp"
+#include <bpfxx/btf/btf.hpp>
+#include <bpfxx/btf/names.hpp>
 #include <bpfxx/object.hpp>
 
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,51 +28,21 @@ namespace {
 
 using bpfxx::detail::cat;
 
-bool is_keyword(std::string_view s) {
-    static const std::set<std::string_view> words = {
-        "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break", "case", "catch",
-        "char", "char8_t", "char16_t", "char32_t", "class", "compl", "concept", "const", "consteval", "constexpr",
-        "constinit", "const_cast", "continue", "co_await", "co_return", "co_yield", "decltype", "default", "delete",
-        "do", "double", "dynamic_cast", "else", "enum", "explicit", "export", "extern", "false", "float", "for",
-        "friend", "goto", "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq",
-        "nullptr", "operator", "or", "or_eq", "private", "protected", "public", "register", "reinterpret_cast",
-        "requires", "return", "short", "signed", "sizeof", "static", "static_assert", "static_cast", "struct",
-        "switch", "template", "this", "thread_local", "throw", "true", "try", "typedef", "typeid", "typename",
-        "union", "unsigned", "using", "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq"};
-    return words.count(s) != 0;
-}
-
 // Names the generated class already uses for itself.
 bool is_reserved_member(std::string_view s) {
-    static const std::set<std::string_view> words = {"open", "load", "attach", "detach", "object", "phase",
-                                                     "programs", "maps", "state_", "skeleton"};
-    return words.count(s) != 0;
+    static constexpr std::string_view words[] = {"open", "load", "attach", "detach", "object", "phase",
+                                                 "programs", "maps", "state_", "skeleton"};
+    for (auto w : words)
+        if (w == s) return true;
+    return false;
 }
 
-bool is_identifier(std::string_view s) {
-    if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
-    return std::all_of(s.begin(), s.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    });
-}
-
-// The name as a C++ identifier: invalid characters become '_', and '_' is
-// appended to a keyword.
-std::string identifier(std::string_view name) {
-    std::string out;
-    for (char c : name) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-        out.push_back(ok ? c : '_');
-    }
-    if (out.empty() || (out[0] >= '0' && out[0] <= '9')) out.insert(out.begin(), '_');
-    if (is_keyword(out)) out.push_back('_');
-    return out;
-}
-
-// A member name for a program, map or variable of the generated class.
+// A name as a C++ identifier: the rule of vmlinux.hpp (invalid characters
+// become '_'; a keyword, or here also a name the class uses, gets
+// bpfxx::btf::keyword_suffix).
 std::string member_name(std::string_view name) {
-    auto out = identifier(name);
-    if (is_reserved_member(out)) out.push_back('_');
+    auto out = bpfxx::btf::cxx_identifier(name);
+    if (is_reserved_member(out)) out += bpfxx::btf::keyword_suffix;
     return out;
 }
 
@@ -110,23 +83,22 @@ struct section_struct {
 
 class generator {
 public:
-    generator(const bpfxx::object& obj, std::string name, std::vector<std::byte> bytes)
-        : obj_(obj), name_(std::move(name)), bytes_(std::move(bytes)) {}
-
-    std::string run() {
+    generator(const bpfxx::object& obj, std::string name) : obj_(obj), name_(std::move(name)) {
         collect_sections();
         collect_roots();
+    }
+
+    std::string header() const {
         std::string out;
         out += cat("// Generated by bpfxx-skel from ", obj_.name(), ": do not edit.\n");
         out += "// SPDX-License-Identifier: MIT OR Apache-2.0\n#pragma once\n\n";
         out += "#include <bpfxx/map.hpp>\n#include <bpfxx/shared/types.hpp>\n#include <bpfxx/skeleton.hpp>\n\n";
-        out += "#include <array>\n#include <chrono>\n#include <cstddef>\n#include <cstdint>\n#include <memory>\n#include <span>\n#include <utility>\n\n";
+        out += "#include <chrono>\n#include <cstddef>\n#include <cstdint>\n#include <memory>\n#include <span>\n#include <utility>\n\n";
         out += cat("namespace ", name_, " {\n\n");
         out += "// The kernel-side types the skeleton's maps, records and globals use.\nnamespace types {\n";
         if (obj_.btf() != nullptr && !roots_.empty()) out += bpfxx::btf::emit_types(*obj_.btf(), roots_);
         for (const auto& sec : sections_) out += section_struct_text(sec);
         out += "}  // namespace types\n\nnamespace skeleton_detail {\n";
-        out += object_bytes();
         out += layout_checks();
         out += "}  // namespace skeleton_detail\n\n";
         out += skeleton_class();
@@ -135,10 +107,25 @@ public:
         return out;
     }
 
+    // The object's bytes and skeleton::open(), compiled once.
+    std::string source(std::string_view header_name) const {
+        std::string out;
+        out += cat("// Generated by bpfxx-skel from ", obj_.name(), ": do not edit.\n");
+        out += "// SPDX-License-Identifier: MIT OR Apache-2.0\n";
+        out += cat("#include \"", header_name, "\"\n\n");
+        out += cat("namespace ", name_, " {\nnamespace {\n\n");
+        out += object_bytes();
+        out += "}  // namespace\n\n";
+        out += "skeleton skeleton::open() {\n";
+        out += cat("    return skeleton(std::span<const std::byte>(reinterpret_cast<const std::byte*>(object_bytes), "
+                   "sizeof object_bytes));\n}\n\n");
+        out += cat("}  // namespace ", name_, "\n");
+        return out;
+    }
+
 private:
     const bpfxx::object& obj_;
     std::string name_;
-    std::vector<std::byte> bytes_;
     std::vector<section_struct> sections_;
     std::vector<std::uint32_t> roots_;
     std::string checks_;
@@ -161,13 +148,16 @@ private:
             if (m.btf_value_type == 0) continue;
             section_struct s;
             s.section = m.name;
-            s.accessor = identifier(m.name.substr(1));  // ".rodata" -> rodata, ".data.x" -> data_x
+            s.accessor = bpfxx::btf::cxx_identifier(m.name.substr(1));  // ".rodata" -> rodata, ".data.x" -> data_x
             s.type_name = s.accessor + "_section";
             s.read_only = m.global == bpfxx::global_section::rodata;
             s.size = m.value_size;
             for (const auto& g : obj_.globals()) {
                 if (&obj_.maps()[g.map_index] != &m) continue;
-                if (!is_identifier(g.name)) continue;  // a mangled static: not addressable by name
+                // Internal-linkage objects (C statics, C++ `static const`
+                // and unnamed-namespace globals, mangled as _ZL...) are the
+                // object's own business, as in libbpf's skeletons.
+                if (g.is_static || !bpfxx::btf::is_identifier(g.name) || g.name.starts_with("_Z")) continue;
                 s.vars.push_back({std::string(g.name), strip_cv(btf(), g.btf_type), g.offset, g.size});
             }
             if (s.vars.empty()) continue;  // e.g. .rodata.str1.1: string literals only
@@ -193,11 +183,12 @@ private:
     }
 
     std::string object_bytes() const {
-        std::string out = cat("inline constexpr unsigned char object_bytes[", bytes_.size(), "] = {");
+        const auto bytes = obj_.bytes();
+        std::string out = cat("alignas(8) constexpr unsigned char object_bytes[", bytes.size(), "] = {");
         static constexpr char hexd[] = "0123456789abcdef";
-        for (std::size_t i = 0; i < bytes_.size(); ++i) {
+        for (std::size_t i = 0; i < bytes.size(); ++i) {
             if (i % 16 == 0) out += "\n    ";
-            auto v = static_cast<unsigned>(bytes_[i]);
+            auto v = static_cast<unsigned>(bytes[i]);
             out += "0x";
             out.push_back(hexd[v >> 4]);
             out.push_back(hexd[v & 15]);
@@ -211,7 +202,7 @@ private:
         return cat("check_", member_name(map), "_", role);
     }
 
-    std::string layout_checks() {
+    std::string layout_checks() const {
         std::string out;
         if (obj_.btf() == nullptr) return out;
         for (const auto& m : obj_.maps()) {
@@ -274,12 +265,12 @@ private:
         int pad = 0;
         for (const auto& v : s.vars) {
             if (v.offset > at) out += cat("    unsigned char pad", pad++, "_[", v.offset - at, "];\n");
-            out += cat("    ", bpfxx::btf::emit_declaration(btf(), v.type, identifier(v.name)), ";\n");
+            out += cat("    ", bpfxx::btf::emit_declaration(btf(), v.type, bpfxx::btf::cxx_identifier(v.name)), ";\n");
             at = v.offset + v.size;
         }
         out += "};\n";
         for (const auto& v : s.vars)
-            out += cat("static_assert(offsetof(", s.type_name, ", ", identifier(v.name), ") == ", v.offset,
+            out += cat("static_assert(offsetof(", s.type_name, ", ", bpfxx::btf::cxx_identifier(v.name), ") == ", v.offset,
                        ", \"", name_, ": ", s.section, " variable '", v.name, "' is not where the object has it\");\n");
         out += cat("static_assert(sizeof(", s.type_name, ") <= ", (s.size + 7) / 8 * 8, ");\n\n");
         return out;
@@ -291,7 +282,7 @@ private:
         bool hash_like = m.type == bpfxx::map_type::hash || m.type == bpfxx::map_type::lru_hash;
         bool array = m.type == bpfxx::map_type::array;
         bool ring = m.type == bpfxx::map_type::ringbuf;
-        std::string_view base = ring ? "ring_buffer_handle" : "map_handle";
+        std::string_view base = ring ? "ring_buffer_member" : "map_member";
         out += cat("    struct ", type, " : bpfxx::skel::", base, " {\n");
         out += cat("        using bpfxx::skel::", base, "::", base, ";\n");
         if (ring && m.btf_record_type != 0) {
@@ -347,7 +338,7 @@ private:
 
         out += "    struct programs_t {\n";
         for (const auto& p : obj_.programs())
-            out += cat("        bpfxx::skel::program<bpfxx::program_type::", bpfxx::to_string(p.type), "> ",
+            out += cat("        bpfxx::skel::program_member<bpfxx::program_type::", bpfxx::to_string(p.type), "> ",
                        member_name(p.name), ";  // \"", p.section, "\"\n");
         out += "    };\n    struct maps_t {\n";
         for (const auto* m : maps)
@@ -356,7 +347,7 @@ private:
         out += "    };\n\n";
 
         out += "    // Parses the embedded object; nothing reaches the kernel until load().\n";
-        out += "    static skeleton open() { return skeleton(); }\n";
+        out += "    static skeleton open();\n";
         out += "    skeleton(skeleton&&) noexcept = default;\n    skeleton& operator=(skeleton&&) noexcept = default;\n\n";
         out += "    // Creates maps and verifies programs (throws bpfxx::error with the verifier log).\n";
         out += "    void load() { state_->load(); }\n";
@@ -365,22 +356,21 @@ private:
         out += "    [[nodiscard]] const bpfxx::object& object() const noexcept { return state_->source(); }\n";
         out += "    [[nodiscard]] bpfxx::skel::phase phase() const noexcept { return state_->phase(); }\n\n";
         for (const auto& s : sections_) {
+            auto view = [&](bool writable) {
+                return cat("bpfxx::skel::global_section<", s.accessor, "_t>(*state_, ", quoted(s.section), ", ",
+                           writable ? "true" : "false", ")");
+            };
             if (s.read_only) {
                 out += cat("    // Writable before load(); read-only (frozen) after.\n",
-                           "    ", s.accessor, "_t& ", s.accessor, "() { return *reinterpret_cast<", s.accessor,
-                           "_t*>(state_->global_section(", quoted(s.section), ", true)); }\n",
-                           "    const ", s.accessor, "_t& ", s.accessor, "() const { return *reinterpret_cast<const ",
-                           s.accessor, "_t*>(state_->global_section(", quoted(s.section), ", false)); }\n");
+                           "    ", s.accessor, "_t& ", s.accessor, "() { return ", view(true), "; }\n",
+                           "    const ", s.accessor, "_t& ", s.accessor, "() const { return ", view(false), "; }\n");
             } else {
                 out += cat("    // Before load(): the initial values; after: the live variables, mmapped.\n",
-                           "    ", s.accessor, "_t& ", s.accessor, "() { return *reinterpret_cast<", s.accessor,
-                           "_t*>(state_->global_section(", quoted(s.section), ", true)); }\n");
+                           "    ", s.accessor, "_t& ", s.accessor, "() { return ", view(true), "; }\n");
             }
         }
-        out += "\nprivate:\n    skeleton()\n        : state_(std::make_unique<bpfxx::skel::state>(\n";
-        out += cat("              std::span<const std::byte>(reinterpret_cast<const std::byte*>(skeleton_detail::object_bytes),\n",
-                   "                                         sizeof(skeleton_detail::object_bytes)),\n",
-                   "              ", quoted(obj_.name()), ")),\n");
+        out += "\nprivate:\n    explicit skeleton(std::span<const std::byte> object_bytes)\n";
+        out += cat("        : state_(std::make_unique<bpfxx::skel::state>(object_bytes, ", quoted(obj_.name()), ")),\n");
         out += "          programs{";
         bool first = true;
         for (const auto& p : obj_.programs()) {
@@ -400,31 +390,37 @@ private:
     }
 };
 
+// Writes `text` to `path` unless the file already holds exactly that, so
+// that what includes or compiles it is not rebuilt for nothing.
+void write_if_changed(const std::string& path, const std::string& text) {
+    std::string old;
+    if (std::ifstream prev(path, std::ios::binary); prev)
+        old.assign((std::istreambuf_iterator<char>(prev)), std::istreambuf_iterator<char>());
+    if (old == text) return;
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) throw bpfxx::error(cat("cannot write '", path, "'"), errno);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 4) {
-        std::fprintf(stderr, "usage: bpfxx-skel <object.bpf.o> <name> <output.skel.hpp>\n");
+    if (argc != 5) {
+        std::fprintf(stderr, "usage: bpfxx-skel <object.bpf.o> <name> <output.skel.hpp> <output.skel.cpp>\n");
         return 2;
     }
     try {
-        if (!is_identifier(argv[2]) || is_keyword(argv[2])) {
+        if (!bpfxx::btf::is_identifier(argv[2]) || bpfxx::btf::is_reserved_name(argv[2])) {
             std::fprintf(stderr, "bpfxx-skel: '%s' is not a usable C++ namespace name\n", argv[2]);
             return 2;
         }
-        auto bytes = bpfxx::detail::read_file(argv[1]);
-        std::string path(argv[1]);
-        auto slash = path.find_last_of('/');
-        auto obj = bpfxx::object::parse(bytes, path.substr(slash == std::string::npos ? 0 : slash + 1));
-        auto text = generator(obj, argv[2], bytes).run();
-        std::string old;
-        if (std::ifstream prev(argv[3], std::ios::binary); prev)
-            old.assign((std::istreambuf_iterator<char>(prev)), std::istreambuf_iterator<char>());
-        if (old != text) {
-            std::ofstream out(argv[3], std::ios::binary | std::ios::trunc);
-            out << text;
-            if (!out) bpfxx::detail::raise_errno(cat("cannot write '", argv[3], "'"));
-        }
+        auto obj = bpfxx::object::open(argv[1]);
+        const std::string header_path(argv[3]);
+        const generator gen(obj, argv[2]);
+        write_if_changed(header_path, gen.header());
+        auto slash = header_path.find_last_of('/');
+        write_if_changed(argv[4], gen.source(header_path.substr(slash == std::string::npos ? 0 : slash + 1)));
     } catch (const bpfxx::error& e) {
         std::fprintf(stderr, "bpfxx-skel: %s\n", e.what());
         return 1;

@@ -22,7 +22,7 @@
 // (see type_emitter::kernel_layout_test). User space compiles the header
 // when BPFXX_VMLINUX_USER_SPACE is defined: on LP64 hosts (x86_64,
 // aarch64) the kernel's layouts hold there too.
-#include <bpfxx/btf/emit.hpp>
+#include "emit.hpp"
 #include <bpfxx/detail/file.hpp>
 #include <bpfxx/elf/elf.hpp>
 

@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
-// Everything bpfxx offers user space, for those who want one include.
+// Everything a user-space program needs from bpfxx: objects, the loader,
+// attach, maps, ring buffers, skeletons, links, errors. The layers under it
+// (elf/, btf/, core/, features.hpp) are for tools that look inside objects
+// and BTF: include them by name.
 #pragma once
 #ifdef __bpf__
 #error "bpfxx/bpfxx.hpp is user-space only; kernel code includes <bpfxx/kernel.hpp>"
 #endif
 
 #include <bpfxx/attach.hpp>
-#include <bpfxx/btf/btf.hpp>
-#include <bpfxx/btf/ext.hpp>
-#include <bpfxx/btf/format.hpp>
-#include <bpfxx/btf/sanitize.hpp>
-#include <bpfxx/elf/elf.hpp>
+#include <bpfxx/config.hpp>
 #include <bpfxx/error.hpp>
 #include <bpfxx/link.hpp>
 #include <bpfxx/loader.hpp>
@@ -19,8 +18,8 @@
 #include <bpfxx/result.hpp>
 #include <bpfxx/ring_buffer.hpp>
 #include <bpfxx/section.hpp>
-#include <bpfxx/skeleton.hpp>
 #include <bpfxx/shared.hpp>
+#include <bpfxx/skeleton.hpp>
 #include <bpfxx/sys/bpf.hpp>
 #include <bpfxx/sys/epoll.hpp>
 #include <bpfxx/sys/fd.hpp>

@@ -71,6 +71,23 @@ inline std::string hex(std::uint64_t v) {
     return out;
 }
 
+// strerror_r comes in two forms: GNU's returns the text, POSIX's an int
+// and fills the buffer.
+inline const char* strerror_text(char* gnu, char*) noexcept { return gnu; }
+inline const char* strerror_text(int posix, char* buf) noexcept { return posix == 0 ? buf : "Unknown error"; }
+
+// The text of an errno value. Thread-safe, unlike std::strerror. Knows the
+// kernel-internal ENOTSUPP (524) that bpf(2) leaks to user space.
+inline std::string errno_message(int code) {
+    if (code == 524) return "Operation not supported by this kernel (ENOTSUPP)";
+    char buf[128];
+    buf[0] = '\0';
+    return strerror_text(::strerror_r(code, buf, sizeof buf), buf);
+}
+
+// "<text> (errno N)", for messages about a failed system call.
+inline std::string errno_text(int code) { return cat(errno_message(code), " (errno ", code, ")"); }
+
 // Every throw in bpfxx goes through here, so a -fno-exceptions build can be
 // supported by changing this one function.
 [[noreturn]] inline void raise(std::string what, int code = 0, std::string details = {}) {
@@ -79,7 +96,7 @@ inline std::string hex(std::uint64_t v) {
 
 // Throws for a failed system call: "<what>: <strerror> (errno N)".
 [[noreturn]] inline void raise_errno(std::string_view what, int code = errno) {
-    raise(cat(what, ": ", std::strerror(code), " (errno ", code, ")"), code);
+    raise(cat(what, ": ", errno_text(code)), code);
 }
 
 }  // namespace detail

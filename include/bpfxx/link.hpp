@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
-// bpfxx::link — what keeps an attached program attached. Destroying it (or
-// detach()) takes the program off again.
+// bpfxx::link_handle — what keeps an attached program attached. Destroying
+// it (or detach()) takes the program off again. (Not "link": that would be
+// ambiguous with POSIX ::link under `using namespace bpfxx`.)
 #pragma once
 #ifdef __bpf__
 #error "bpfxx/link.hpp is user-space only"
@@ -38,26 +39,26 @@ constexpr const char* to_string(link_kind k) noexcept {
     return "unknown";
 }
 
-class link {
+class link_handle {
 public:
-    link() noexcept = default;
+    link_handle() noexcept = default;
 
     // Owns a BPF link fd and, when the link is over a perf event, that
     // event's fd too. `description` names the attachment in messages
     // ("tracepoint syscalls/sys_enter_getpid").
-    [[nodiscard]] static link from_bpf_link(sys::fd link_fd, std::string description, sys::fd perf_event = {}) {
-        return link(link_kind::bpf_link, std::move(link_fd), std::move(perf_event), std::move(description));
+    [[nodiscard]] static link_handle from_bpf_link(sys::fd link_fd, std::string description, sys::fd perf_event = {}) {
+        return link_handle(link_kind::bpf_link, std::move(link_fd), std::move(perf_event), std::move(description));
     }
     // Owns a perf event fd that a program was set on with
     // PERF_EVENT_IOC_SET_BPF.
-    [[nodiscard]] static link from_perf_event(sys::fd perf_event, std::string description) {
-        return link(link_kind::perf_event, sys::fd(), std::move(perf_event), std::move(description));
+    [[nodiscard]] static link_handle from_perf_event(sys::fd perf_event, std::string description) {
+        return link_handle(link_kind::perf_event, sys::fd(), std::move(perf_event), std::move(description));
     }
 
-    link(link&& o) noexcept
+    link_handle(link_handle&& o) noexcept
         : kind_(std::exchange(o.kind_, link_kind::none)), link_fd_(std::move(o.link_fd_)),
           perf_fd_(std::move(o.perf_fd_)), description_(std::move(o.description_)) {}
-    link& operator=(link&& o) noexcept {
+    link_handle& operator=(link_handle&& o) noexcept {
         if (this != &o) {
             detach();
             kind_ = std::exchange(o.kind_, link_kind::none);
@@ -67,9 +68,9 @@ public:
         }
         return *this;
     }
-    link(const link&) = delete;
-    link& operator=(const link&) = delete;
-    ~link() { detach(); }
+    link_handle(const link_handle&) = delete;
+    link_handle& operator=(const link_handle&) = delete;
+    ~link_handle() { detach(); }
 
     // Releases this handle's hold on the attachment; the program stops
     // running unless something else (a pin, a duplicated fd) keeps it.
@@ -102,7 +103,7 @@ public:
     [[nodiscard]] const std::string& description() const noexcept { return description_; }
 
 private:
-    link(link_kind kind, sys::fd link_fd, sys::fd perf_fd, std::string description) noexcept
+    link_handle(link_kind kind, sys::fd link_fd, sys::fd perf_fd, std::string description) noexcept
         : kind_(kind), link_fd_(std::move(link_fd)), perf_fd_(std::move(perf_fd)),
           description_(std::move(description)) {}
 

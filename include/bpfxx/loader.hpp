@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 // bpfxx's own loader: turns a parsed object into kernel objects over raw
-// bpf(2) — sanitised BTF, maps, relocated programs with func/line info —
-// and attaches programs. Replaces libbpf's bpf_object__load().
+// bpf(2) — sanitised BTF, maps, relocated programs with func/line info,
+// CO-RE. Replaces libbpf's bpf_object__load(). Attaching is a layer above:
+// bpfxx/attach.hpp.
+//
+// This header declares; the loader is in bpfxx/impl/loader.ipp.
 #pragma once
 #ifdef __bpf__
 #error "bpfxx/loader.hpp is user-space only"
@@ -9,39 +12,29 @@
 
 #include <bpfxx/config.hpp>
 
-#include <bpfxx/attach.hpp>
-#include <bpfxx/btf/features.hpp>
-#include <bpfxx/btf/sanitize.hpp>
-#include <bpfxx/core/relocate.hpp>
-#include <bpfxx/core/target.hpp>
-#include <bpfxx/detail/file.hpp>
-#include <bpfxx/error.hpp>
-#include <bpfxx/link.hpp>
 #include <bpfxx/object.hpp>
-#include <bpfxx/sys/bpf.hpp>
 #include <bpfxx/sys/fd.hpp>
 #include <bpfxx/sys/mmap.hpp>
 
-#include <sys/resource.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <charconv>
+#include <cstddef>
+#include <cstdint>
 #include <cstring>
-#include <fstream>
-#include <iterator>
-#include <map>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
-#include <tuple>
-#include <unordered_map>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 BPFXX_BEGIN_NAMESPACE
 
+namespace detail {
+class object_loader;
+}
+
 // What load() may change before maps are created and programs verified.
+// Every name given must exist in the object: load() refuses a typo.
 class load_options {
 public:
     // Overrides the initial value of a global variable (.rodata, .data) by
@@ -51,12 +44,12 @@ public:
     load_options& set_global(std::string_view name, const T& value) {
         std::vector<std::byte> bytes(sizeof(T));
         std::memcpy(bytes.data(), &value, sizeof(T));
-        globals_[std::string(name)] = std::move(bytes);
+        put(globals_, name, std::move(bytes));
         return *this;
     }
     // Replaces a map's max_entries before it is created.
     load_options& set_max_entries(std::string_view map, std::uint32_t n) {
-        max_entries_[std::string(map)] = n;
+        put(max_entries_, map, n);
         return *this;
     }
     // Loads only the named programs (all when never called).
@@ -77,13 +70,13 @@ public:
     // Replaces what a program attaches to: the part of its SEC() name after
     // the prefix ("syscalls/sys_enter_openat" for a tracepoint).
     load_options& set_attach_target(std::string_view program, std::string target) {
-        targets_[std::string(program)] = std::move(target);
+        put(targets_, program, std::move(target));
         return *this;
     }
     // Replaces a whole global data section's initial contents (the
     // skeleton's typed .rodata/.data); the size must match the section.
     load_options& set_initial_data(std::string_view section, std::vector<std::byte> bytes) {
-        sections_[std::string(section)] = std::move(bytes);
+        put(sections_, section, std::move(bytes));
         return *this;
     }
     // Verifier log level for a program the verifier rejects (1 or 2).
@@ -110,255 +103,36 @@ public:
     }
 
 private:
-    friend class loaded_object;
-    std::map<std::string, std::vector<std::byte>, std::less<>> globals_;
-    std::map<std::string, std::uint32_t, std::less<>> max_entries_;
+    friend class detail::object_loader;
+    template <class T>
+    using named = std::vector<std::pair<std::string, T>>;
+
+    template <class T, class V>
+    static void put(named<T>& list, std::string_view name, V&& value) {
+        for (auto& [n, v] : list)
+            if (n == name) {
+                v = std::forward<V>(value);
+                return;
+            }
+        list.emplace_back(std::string(name), std::forward<V>(value));
+    }
+    template <class T>
+    static const T* find(const named<T>& list, std::string_view name) noexcept {
+        for (const auto& [n, v] : list)
+            if (n == name) return &v;
+        return nullptr;
+    }
+
+    named<std::vector<std::byte>> globals_;
+    named<std::uint32_t> max_entries_;
     std::vector<std::string> only_;
     std::vector<std::string> disabled_;
-    std::map<std::string, std::string, std::less<>> targets_;
-    std::map<std::string, std::vector<std::byte>, std::less<>> sections_;
+    named<std::string> targets_;
+    named<std::vector<std::byte>> sections_;
     std::uint32_t log_level_ = 1;
     std::string target_btf_;
     core_mode core_mode_ = core_mode::automatic;
 };
-
-namespace detail {
-
-inline std::size_t page_size() noexcept {
-    static const std::size_t size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-    return size;
-}
-
-// CPUs the kernel may bring online (/sys/devices/system/cpu/possible, e.g.
-// "0-3" or "0,2-5"): the size of per-CPU and perf event array maps.
-inline std::uint32_t possible_cpus() {
-    static const std::uint32_t n = [] {
-        std::ifstream in("/sys/devices/system/cpu/possible");
-        std::string text;
-        std::getline(in, text);
-        std::uint32_t highest = 0;
-        bool any = false;
-        const char* p = text.data();
-        const char* end = p + text.size();
-        while (p < end) {
-            std::uint32_t v = 0;
-            auto [next, ec] = std::from_chars(p, end, v);
-            if (ec != std::errc()) break;
-            highest = std::max(highest, v);
-            any = true;
-            p = next;
-            if (p < end && (*p == '-' || *p == ',')) ++p;
-        }
-        if (any) return highest + 1;
-        long online = ::sysconf(_SC_NPROCESSORS_CONF);
-        return static_cast<std::uint32_t>(online > 0 ? online : 1);
-    }();
-    return n;
-}
-
-// Kernel object names: at most 15 characters of [A-Za-z0-9_.].
-inline void copy_kernel_name(char (&out)[16], std::string_view name) {
-    std::size_t n = 0;
-    for (char c : name) {
-        if (n == 15) break;
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                  c == '.';
-        out[n++] = ok ? c : '_';
-    }
-    out[n] = '\0';
-}
-
-inline std::uint64_t round_up_pow2(std::uint64_t v) noexcept {
-    std::uint64_t p = 1;
-    while (p < v) p <<= 1;
-    return p;
-}
-
-// Before Linux 5.11 BPF memory was charged to RLIMIT_MEMLOCK; since then to
-// the memory cgroup. Probe like libbpf: bpf_ktime_get_coarse_ns (helper
-// 160) arrived in the same release as memcg accounting. Raise the limit only
-// on older kernels (and never fail: without CAP_SYS_RESOURCE it may not rise).
-inline void ensure_memlock_once() {
-    static const bool done = [] {
-        insn prog[] = {
-            {static_cast<std::uint8_t>(op::jmp | op::call), 0, 0, 0, 160},
-            {static_cast<std::uint8_t>(op::alu64 | op::mov | op::k), 0, 0, 0, 0},
-            {static_cast<std::uint8_t>(op::jmp | op::exit), 0, 0, 0, 0},
-        };
-        static constexpr char license[] = "GPL";
-        sys::attr::prog_load a;
-        a.prog_type = static_cast<std::uint32_t>(program_type::socket_filter);
-        a.insns = sys::ptr_to_u64(prog);
-        a.insn_cnt = 3;
-        a.license = sys::ptr_to_u64(license);
-        auto fd = sys::bpf_fd(sys::bpf_cmd::prog_load, a);
-        if (!fd) {
-            rlimit unlimited{RLIM_INFINITY, RLIM_INFINITY};
-            ::setrlimit(RLIMIT_MEMLOCK, &unlimited);
-        }
-        return true;
-    }();
-    (void)done;
-}
-
-// Whether prog_load applies CO-RE relocations itself (Linux 5.17+): loads
-// a two-instruction program whose type_exists relocation the kernel must
-// resolve. Probed once per process.
-inline bool kernel_applies_core() {
-    static const bool yes = [] {
-        // BTF: [1] int "int", signed, 32 bits; the access string "0".
-        btf_probe::probe_blob blob;
-        const auto int_id = blob.type(blob.str("int"), btf::kind::int_, 0, false, 4);
-        blob.word((1u << 24) | 32);
-        const auto access = blob.str("0");
-        const auto bytes = blob.bytes();
-        sys::attr::btf_load b;
-        b.btf = sys::ptr_to_u64(bytes.data());
-        b.btf_size = static_cast<std::uint32_t>(bytes.size());
-        auto btf_fd = sys::bpf_fd(sys::bpf_cmd::btf_load, b);
-        if (!btf_fd) return false;
-        const insn prog[] = {
-            {static_cast<std::uint8_t>(op::alu64 | op::mov | op::k), 0, 0, 0, 1},  // r0 = type_exists(int)
-            {static_cast<std::uint8_t>(op::jmp | op::exit), 0, 0, 0, 0},
-        };
-        const std::uint32_t relo[4] = {0, int_id, access, static_cast<std::uint32_t>(btf::core_relo_kind::type_exists)};
-        sys::attr::prog_load a;
-        a.prog_type = static_cast<std::uint32_t>(program_type::socket_filter);
-        a.insns = sys::ptr_to_u64(prog);
-        a.insn_cnt = 2;
-        a.license = sys::ptr_to_u64("GPL");
-        a.prog_btf_fd = static_cast<std::uint32_t>(btf_fd.get());
-        a.core_relos = sys::ptr_to_u64(relo);
-        a.core_relo_cnt = 1;
-        a.core_relo_rec_size = sizeof relo;
-        return static_cast<bool>(sys::bpf_fd(sys::bpf_cmd::prog_load, a));
-    }();
-    return yes;
-}
-
-// Makes room for `extra` more elements, at least doubling the capacity when
-// it grows: appending a function at a time stays linear.
-template <class T>
-void reserve_more(std::vector<T>& v, std::size_t extra) {
-    const std::size_t need = v.size() + extra;
-    if (need > v.capacity()) v.reserve(std::max(need, 2 * v.capacity()));
-}
-
-// clang leaves DATASEC sizes and variable offsets for the linker to fill
-// in (0); the kernel rejects them. Like libbpf, take them from the ELF
-// section and symbols, and sort the variables by offset. `blob` is
-// sanitize_cxx's output for the object's (validated) BTF; `elf` the object
-// file.
-inline void fix_datasecs(std::vector<std::byte>& blob, const elf::file& elf) {
-    // sanitize_cxx's output of a validated BTF, valid by construction: only
-    // its layout is checked again (reads stay in bounds).
-    btf::btf view{detail::bytes(blob), nullptr, btf::trusted};
-    // The DATASECs that name an ELF section (.kconfig and .ksyms have none).
-    std::vector<std::pair<std::uint32_t, const elf::section*>> datasecs;
-    view.for_each_header([&](std::uint32_t id, std::uint32_t name_off, std::uint32_t info) {
-        if (detail::btf_impl::info_kind(info) != btf::kind::datasec) return;
-        const auto* sec = elf.find_section(name_off == 0 ? std::string_view() : view.string_at(name_off));
-        if (sec != nullptr) datasecs.emplace_back(id, sec);
-    });
-    if (datasecs.empty()) return;
-    // A variable's symbol: the one of its name in the DATASEC's section
-    // (the first in the symbol table, should several share the name). The
-    // symbols of those sections are sorted by (section, name, index) once: a
-    // scan per variable is quadratic.
-    std::vector<const elf::symbol*> in_sections;
-    for (const auto& sym : elf.symbols()) {
-        if (sym.type == elf::stt_section || sym.name.empty()) continue;
-        for (const auto& [id, sec] : datasecs)
-            if (sym.section == sec->index) {
-                in_sections.push_back(&sym);
-                break;
-            }
-    }
-    auto key = [](const elf::symbol* y) { return std::tuple(y->section, y->name, y->index); };
-    std::sort(in_sections.begin(), in_sections.end(), [&](const auto* a, const auto* b) { return key(a) < key(b); });
-    auto find_symbol = [&](std::uint16_t section, std::string_view name) -> const elf::symbol* {
-        auto first = std::lower_bound(in_sections.begin(), in_sections.end(), std::pair(section, name),
-                                      [](const elf::symbol* y, const std::pair<std::uint16_t, std::string_view>& k) {
-                                          return std::pair(y->section, y->name) < k;
-                                      });
-        if (first == in_sections.end() || (*first)->section != section || (*first)->name != name) return nullptr;
-        return *first;
-    };
-    std::vector<btf::var_secinfo> vars;
-    for (const auto& [id, sec] : datasecs) {
-        auto t = view.type(id);
-        auto at = static_cast<std::size_t>(view.record(id).data() - view.raw().data());
-        auto put = [&](std::size_t off, std::uint32_t v) { std::memcpy(blob.data() + off, &v, sizeof v); };
-        if (t.size() == 0) put(at + 8, static_cast<std::uint32_t>(sec->size));
-        vars.clear();
-        for (auto v : t.secinfos()) {
-            auto var = view.type(v.type);
-            if (const auto* sym = find_symbol(static_cast<std::uint16_t>(sec->index), var.name())) {
-                v.offset = static_cast<std::uint32_t>(sym->value);
-                if (v.size == 0) v.size = static_cast<std::uint32_t>(sym->size);
-            }
-            vars.push_back(v);
-        }
-        std::sort(vars.begin(), vars.end(), [](const auto& x, const auto& y) { return x.offset < y.offset; });
-        for (std::size_t i = 0; i < vars.size(); ++i) {
-            put(at + 12 + i * 12, vars[i].type);
-            put(at + 16 + i * 12, vars[i].offset);
-            put(at + 20 + i * 12, vars[i].size);
-        }
-    }
-}
-
-// Runs a bpf(2) command that takes a log buffer: first without a log (the
-// fast path), then, on failure, with a log that grows until the whole log
-// fits. Returns the fd, or an empty fd with `log` and `err` set.
-template <class Attr, class SetLog, class TrueSize>
-sys::fd load_with_log(sys::bpf_cmd cmd, Attr attr, std::uint32_t level, SetLog set_log, TrueSize true_size,
-                      std::string& log, int& err) {
-    for (int attempt = 0; attempt < 5; ++attempt) {  // EAGAIN: the verifier was interrupted
-        Attr a = attr;
-        if (auto fd = sys::bpf_fd(cmd, a)) return fd;
-        err = errno;
-        if (err != EAGAIN) break;
-    }
-    std::vector<char> buf(256 * 1024);
-    for (;;) {
-        Attr a = attr;
-        set_log(a, level, buf.data(), static_cast<std::uint32_t>(buf.size()));
-        auto fd = sys::bpf_fd(cmd, a);
-        int e = errno;
-        if (fd) {  // loads with a log but not without: report the first error anyway
-            return fd;
-        }
-        std::uint32_t needed = true_size(a);
-        bool truncated = e == ENOSPC || (needed > buf.size());
-        // Linux < 6.4 reports no true size: double until the log fits. The
-        // kernel caps log_size at UINT32_MAX >> 2 (16 MiB - 1 before 5.2).
-        if (truncated && buf.size() < (1u << 30)) {
-            std::size_t next = needed > buf.size() ? needed : buf.size() * 2;
-            buf.assign(next, '\0');
-            continue;
-        }
-        err = e;
-        log.assign(buf.data(), ::strnlen(buf.data(), buf.size()));
-        return sys::fd();
-    }
-}
-
-inline std::string last_line(std::string_view log, std::string_view starting_with = {}) {
-    std::string_view best;
-    std::size_t pos = 0;
-    while (pos < log.size()) {
-        auto nl = log.find('\n', pos);
-        auto line = log.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-        if (!line.empty() && line.starts_with(starting_with) && line.find_first_not_of(' ') != std::string_view::npos)
-            best = line;
-        if (nl == std::string_view::npos) break;
-        pos = nl + 1;
-    }
-    return std::string(best);
-}
-
-}  // namespace detail
 
 // A map created in the kernel.
 class loaded_map {
@@ -381,21 +155,22 @@ public:
     }
 
 private:
-    friend class loaded_object;
+    friend class detail::object_loader;
     const map_definition* def_ = nullptr;
     std::uint32_t max_entries_ = 0;
     sys::fd fd_;
     sys::mapping view_;  // destroyed before fd_
 };
 
-// A program verified and loaded into the kernel.
+// A program verified and loaded into the kernel. Attach it with
+// bpfxx::attach() (bpfxx/attach.hpp).
 class loaded_program {
 public:
     [[nodiscard]] std::string_view name() const noexcept { return prog_->name; }
     [[nodiscard]] std::string_view section() const noexcept { return prog_->section; }
     [[nodiscard]] program_type type() const noexcept { return prog_->type; }
     [[nodiscard]] int fd() const noexcept { return fd_.get(); }
-    [[nodiscard]] const bpfxx::program& definition() const noexcept { return *prog_; }
+    [[nodiscard]] const program_definition& definition() const noexcept { return *prog_; }
     // Instructions after relocation, as the verifier saw them.
     [[nodiscard]] std::size_t insn_count() const noexcept { return insn_count_; }
     [[nodiscard]] std::string_view attach_target() const noexcept { return target_; }
@@ -406,36 +181,9 @@ public:
         return prog_->definition != nullptr && prog_->definition->has(section_flag::auto_attach) && !target_.empty();
     }
 
-    // Attaches where the SEC() name says: "tracepoint/<category>/<name>",
-    // "raw_tp/<name>", "tp_btf/<name>". The link detaches when destroyed.
-    [[nodiscard]] link attach() const {
-        std::string_view target = target_;
-        switch (prog_->type) {
-        case program_type::tracepoint: {
-            auto slash = target.find('/');
-            if (slash == std::string_view::npos || slash == 0 || slash + 1 == target.size())
-                detail::raise(detail::cat("program '", name(), "': section '", section(),
-                                          "' names no tracepoint; use tracepoint/<category>/<name>"));
-            return attach_tracepoint(fd(), target.substr(0, slash), target.substr(slash + 1));
-        }
-        case program_type::raw_tracepoint:
-        case program_type::raw_tracepoint_writable:
-            if (target.empty())
-                detail::raise(detail::cat("program '", name(), "': section '", section(),
-                                          "' names no raw tracepoint; use raw_tp/<name>"));
-            return attach_raw_tracepoint(fd(), target);
-        case program_type::tracing:
-        case program_type::lsm:
-            return attach_tracing(fd());
-        default:
-            detail::raise(detail::cat("program '", name(), "' (", to_string(prog_->type),
-                                      ") cannot be attached from its section name yet"));
-        }
-    }
-
 private:
-    friend class loaded_object;
-    const bpfxx::program* prog_ = nullptr;
+    friend class detail::object_loader;
+    const program_definition* prog_ = nullptr;
     std::size_t insn_count_ = 0;
     std::string target_;  // the section's target, or load_options::set_attach_target's
     sys::fd fd_;
@@ -445,581 +193,39 @@ private:
 // of creation: programs, then maps, then BTF.
 class loaded_object {
 public:
-    // Loads `obj` (which must outlive the result).
-    static loaded_object load(const object& obj, const load_options& options = {}) {
-        check_names(obj, options);
-        loaded_object lo;
-        lo.obj_ = &obj;
-        detail::ensure_memlock_once();
-        lo.load_btf();
-        lo.create_maps(options);
-        lo.init_core(options);
-        lo.load_programs(options);
-        return lo;
-    }
+    // Loads `obj`, which must outlive the result (it holds views into it).
+    [[nodiscard]] BPFXX_DECL static loaded_object load(const object& obj, const load_options& options = {});
+    // Loads `obj` and keeps it: load(object::open(path)) is safe.
+    [[nodiscard]] BPFXX_DECL static loaded_object load(object&& obj, const load_options& options = {});
 
-    loaded_object(loaded_object&&) noexcept = default;
-    loaded_object& operator=(loaded_object&&) noexcept = default;
+    BPFXX_DECL loaded_object(loaded_object&&) noexcept;
+    BPFXX_DECL loaded_object& operator=(loaded_object&&) noexcept;
+    BPFXX_DECL ~loaded_object();
 
     [[nodiscard]] const object& source() const noexcept { return *obj_; }
     [[nodiscard]] int btf_fd() const noexcept { return btf_.get(); }
     [[nodiscard]] std::span<const loaded_map> maps() const noexcept { return maps_; }
     [[nodiscard]] std::span<const loaded_program> programs() const noexcept { return programs_; }
 
-    [[nodiscard]] const loaded_map& map(std::string_view name) const {
-        for (const auto& m : maps_)
-            if (m.name() == name) return m;
-        detail::raise(detail::cat(obj_->name(), " has no map named '", name, "'"));
-    }
-    [[nodiscard]] const loaded_program& program(std::string_view name) const {
-        for (const auto& p : programs_)
-            if (p.name() == name) return p;
-        detail::raise(detail::cat(obj_->name(), " has no loaded program named '", name, "'"));
-    }
-    // Attaches every program whose section names its target (see
-    // loaded_program::auto_attachable); the others are left alone.
-    [[nodiscard]] std::vector<link> attach_all() const {
-        std::vector<link> links;
-        links.reserve(programs_.size());
-        for (const auto& p : programs_)
-            if (p.auto_attachable()) links.push_back(p.attach());
-        return links;
-    }
+    // By name; throws bpfxx::error naming the object when there is none.
+    [[nodiscard]] BPFXX_DECL const loaded_map& map(std::string_view name) const;
+    [[nodiscard]] BPFXX_DECL const loaded_program& program(std::string_view name) const;
+    [[nodiscard]] BPFXX_DECL const loaded_map* find_map(std::string_view name) const noexcept;
+    [[nodiscard]] BPFXX_DECL const loaded_program* find_program(std::string_view name) const noexcept;
 
 private:
+    friend class detail::object_loader;
     loaded_object() = default;
 
-    // A customisation naming nothing is a typo, not a no-op.
-    static void check_names(const object& obj, const load_options& o) {
-        auto program_exists = [&](std::string_view n) { return obj.find_program(n) != nullptr; };
-        for (const auto& n : o.disabled_)
-            if (!program_exists(n)) detail::raise(detail::cat(obj.name(), ": disable_program('", n, "'): no such program"));
-        for (const auto& n : o.only_)
-            if (!program_exists(n)) detail::raise(detail::cat(obj.name(), ": only_programs: no program '", n, "'"));
-        for (const auto& [n, t] : o.targets_)
-            if (!program_exists(n)) detail::raise(detail::cat(obj.name(), ": set_attach_target('", n, "'): no such program"));
-        for (const auto& [n, v] : o.max_entries_)
-            if (obj.find_map(n) == nullptr) detail::raise(detail::cat(obj.name(), ": set_max_entries('", n, "'): no such map"));
-        for (const auto& [n, v] : o.sections_)
-            if (obj.find_map(n) == nullptr || obj.find_map(n)->global == global_section::none)
-                detail::raise(detail::cat(obj.name(), ": set_initial_data('", n, "'): no such global data section"));
-    }
-
+    std::unique_ptr<const object> owned_;  // set by load(object&&)
     const object* obj_ = nullptr;
-    sys::fd btf_;  // declared first: destroyed last
-    // CO-RE: the target types are searched in, and each record's resolution
-    // (a subprogram placed in several programs is resolved once).
-    std::unique_ptr<core::target> own_target_;  // load_options::set_target_btf
-    const core::target* target_ = nullptr;
-    bool kernel_core_ = false;  // the kernel applies the relocations
-    std::unordered_map<const btf::core_relo_record*, core::resolution> core_done_;
-    core::match_cache core_matches_;
+    sys::fd btf_;  // declared before the maps and programs: destroyed last
     std::vector<loaded_map> maps_;
     std::vector<loaded_program> programs_;
-
-    void load_btf() {
-        const auto* b = obj_->btf();
-        if (b == nullptr) return;  // objects without BTF load without it
-        auto blob = btf::sanitize_cxx(*b);
-        detail::fix_datasecs(blob, obj_->elf());
-        // Kinds this kernel lacks (FLOAT before 5.13, DECL_TAG before 5.16,
-        // ENUM64 before 6.0, ...) become ones it has; ids stay the same.
-        btf::downgrade_report downgraded;
-        btf::downgrade_for_kernel(blob, &downgraded);
-        sys::attr::btf_load a;
-        a.btf = sys::ptr_to_u64(blob.data());
-        a.btf_size = static_cast<std::uint32_t>(blob.size());
-        std::string log;
-        int err = 0;
-        btf_ = detail::load_with_log(
-            sys::bpf_cmd::btf_load, a, 1,
-            [](sys::attr::btf_load& x, std::uint32_t level, char* buf, std::uint32_t size) {
-                x.btf_log_level = level;
-                x.btf_log_buf = sys::ptr_to_u64(buf);
-                x.btf_log_size = size;
-            },
-            [](const sys::attr::btf_load& x) { return x.btf_log_true_size; }, log, err);
-        if (btf_) return;
-        // Never continue without BTF (libbpf does, silently): maps would lose
-        // their types and bpf_loop callbacks would fail later, far from here.
-        auto type_line = detail::last_line(log, "[");
-        auto reason = detail::last_line(log);
-        detail::raise(detail::cat(obj_->name(), ": the kernel rejected the object's BTF",
-                                  type_line.empty() ? "" : " at type ", type_line,
-                                  reason.empty() ? "" : ": ", reason == type_line ? "" : reason, " (",
-                                  std::strerror(err), ")",
-                                  downgraded.changed() ? detail::cat("; bpfxx had rewritten it for this kernel: ",
-                                                                     downgraded.summary())
-                                                       : std::string()),
-                      err, log);
-    }
-
-
-    static bool is_global_data(const map_definition& d) { return d.global != global_section::none; }
-
-    std::vector<std::byte> initial_value(const map_definition& d, const load_options& options) const {
-        std::vector<std::byte> value(d.value_size);
-        if (!d.initial_data.empty()) std::memcpy(value.data(), d.initial_data.data(), d.initial_data.size());
-        if (auto it = options.sections_.find(d.name); it != options.sections_.end()) {
-            if (it->second.size() != value.size())
-                detail::raise(detail::cat(obj_->name(), ": set_initial_data('", d.name, "'): ", it->second.size(),
-                                          " bytes for a section of ", value.size()));
-            value = it->second;
-        }
-        for (const auto& [name, bytes] : options.globals_) {
-            const auto* g = obj_->find_global(name);
-            if (g == nullptr)
-                detail::raise(detail::cat(obj_->name(), ": set_global('", name, "'): no such global variable"));
-            if (&obj_->maps()[g->map_index] != &d) continue;
-            if (d.global == global_section::bss)
-                detail::raise(detail::cat(obj_->name(), ": set_global('", name,
-                                          "'): the variable is in .bss; give it an initialiser to set it before load"));
-            if (bytes.size() != g->size)
-                detail::raise(detail::cat(obj_->name(), ": set_global('", name, "'): value has ", bytes.size(),
-                                          " bytes, the variable has ", g->size));
-            std::memcpy(value.data() + g->offset, bytes.data(), bytes.size());
-        }
-        return value;
-    }
-
-    // Map types whose creation refuses BTF key/value types (the kernel has
-    // no map_check_btf for them); the same list libbpf keeps.
-    static bool map_takes_btf(map_type t) noexcept {
-        switch (t) {
-        case map_type::perf_event_array:
-        case map_type::cgroup_array:
-        case map_type::stack_trace:
-        case map_type::array_of_maps:
-        case map_type::hash_of_maps:
-        case map_type::devmap:
-        case map_type::devmap_hash:
-        case map_type::cpumap:
-        case map_type::xskmap:
-        case map_type::sockmap:
-        case map_type::sockhash:
-        case map_type::queue:
-        case map_type::stack:
-        case map_type::arena:
-        case map_type::ringbuf:
-        case map_type::user_ringbuf:
-            return false;
-        default:
-            return true;
-        }
-    }
-
-    sys::fd create_map(const map_definition& d, std::string_view name, std::uint32_t max_entries, int inner_fd) {
-        sys::attr::map_create a;
-        a.map_type = static_cast<std::uint32_t>(d.type);
-        a.key_size = d.key_size;
-        a.value_size = d.value_size;
-        a.max_entries = max_entries;
-        a.map_flags = d.flags;
-        a.numa_node = d.numa_node;
-        a.map_extra = d.map_extra;
-        a.inner_map_fd = inner_fd < 0 ? 0 : static_cast<std::uint32_t>(inner_fd);
-        detail::copy_kernel_name(a.map_name, name);
-        if (btf_ && (d.btf_key_type != 0 || d.btf_value_type != 0) && map_takes_btf(d.type)) {
-            a.btf_fd = static_cast<std::uint32_t>(btf_.get());
-            a.btf_key_type_id = d.btf_key_type;
-            a.btf_value_type_id = d.btf_value_type;
-        }
-        auto fd = sys::bpf_fd(sys::bpf_cmd::map_create, a);
-        if (!fd) {
-            int e = errno;
-            std::string hint;
-            if (e == EPERM) hint = "; creating maps needs CAP_BPF (or root)";
-            else if (e == ENOMEM) hint = "; the memory cgroup (or RLIMIT_MEMLOCK before Linux 5.11) is exhausted";
-            else if (e == EINVAL) hint = "; the kernel refuses this combination of type, sizes and flags";
-            detail::raise(detail::cat(obj_->name(), ": creating map '", d.name, "' (", to_string(d.type), ", key ",
-                                      d.key_size, " B, value ", d.value_size, " B, max_entries ", max_entries,
-                                      ", flags ", detail::hex(d.flags), ") failed: ", std::strerror(e), hint),
-                          e);
-        }
-        return fd;
-    }
-
-    std::uint32_t effective_max_entries(const map_definition& d, const load_options& options) const {
-        std::uint32_t n = d.max_entries;
-        if (auto it = options.max_entries_.find(d.name); it != options.max_entries_.end()) n = it->second;
-        if (d.type == map_type::ringbuf || d.type == map_type::user_ringbuf) {
-            // The kernel wants a power of two that is a multiple of the page
-            // size; arm64 kernels run with 16K or 64K pages.
-            auto pages = std::max<std::uint64_t>(n, detail::page_size());
-            n = static_cast<std::uint32_t>(detail::round_up_pow2(pages));
-        } else if (d.type == map_type::perf_event_array && n == 0) {
-            n = detail::possible_cpus();
-        }
-        return n;
-    }
-
-    void create_maps(const load_options& options) {
-        std::string prefix(obj_->name().substr(0, obj_->name().find('.')));
-        prefix = prefix.substr(0, 8);
-        for (const auto& d : obj_->maps()) {
-            loaded_map m;
-            m.def_ = &d;
-            m.max_entries_ = effective_max_entries(d, options);
-            sys::fd inner;
-            if (d.inner) inner = create_map(*d.inner, d.inner->name, d.inner->max_entries, -1);
-            if (is_global_data(d)) {
-                if (d.global == global_section::kconfig)
-                    detail::raise(detail::cat(obj_->name(), ": .kconfig externs (LINUX_KERNEL_VERSION, CONFIG_*) are "
-                                              "not supported by this version of bpfxx; read the kernel's "
-                                              "layout with CO-RE (BPFXX_CORE_FIELD_EXISTS, flavors) instead"));
-                map_definition global = d;
-                // Global data is mmapable (Linux 5.5) so user space can read
-                // .data/.bss without a syscall; older kernels refuse the flag.
-                global.flags |= map_flags::mmapable;
-                bool mmapable = true;
-                try {
-                    m.fd_ = create_map(global, prefix + std::string(d.name), m.max_entries_, -1);
-                } catch (const error& e) {
-                    if (e.code() != EINVAL) throw;
-                    mmapable = false;
-                    m.fd_ = create_map(d, prefix + std::string(d.name), m.max_entries_, -1);
-                }
-                auto value = initial_value(d, options);
-                std::uint32_t key = 0;
-                sys::attr::map_elem e;
-                e.map_fd = static_cast<std::uint32_t>(m.fd_.get());
-                e.key = sys::ptr_to_u64(&key);
-                e.value = sys::ptr_to_u64(value.data());
-                if (sys::bpf(sys::bpf_cmd::map_update_elem, e) < 0)
-                    detail::raise_errno(detail::cat(obj_->name(), ": initialising global data map '", d.name, "'"));
-                if (d.global == global_section::rodata) {
-                    // Frozen: the verifier then treats .rodata as constants
-                    // and prunes the code they disable (Linux 5.2).
-                    sys::attr::fd_only f;
-                    f.fd = static_cast<std::uint32_t>(m.fd_.get());
-                    if (sys::bpf(sys::bpf_cmd::map_freeze, f) < 0)
-                        detail::raise_errno(detail::cat(obj_->name(), ": freezing '", d.name, "'"));
-                }
-                if (mmapable) {
-                    auto length = (d.value_size + detail::page_size() - 1) / detail::page_size() * detail::page_size();
-                    int prot = d.global == global_section::rodata ? PROT_READ : PROT_READ | PROT_WRITE;
-                    m.view_ = sys::mapping::map(m.fd_.get(), length, prot, 0);
-                    if (!m.view_)
-                        detail::raise_errno(detail::cat(obj_->name(), ": mapping global data map '", d.name, "'"));
-                }
-            } else {
-                m.fd_ = create_map(d, d.name, m.max_entries_, inner.get());
-            }
-            maps_.push_back(std::move(m));
-        }
-    }
-
-    // The program as the kernel receives it: its own code, then each
-    // subprogram it reaches (once), with calls, maps and globals patched.
-    struct linked_program {
-        std::vector<insn> insns;
-        std::vector<btf::func_info_record> func_info;
-        std::vector<btf::line_info_record> line_info;
-        std::vector<std::pair<const bpfxx::program*, std::size_t>> placed;  // function -> first insn
-        struct core_site {
-            std::size_t insn;
-            const bpfxx::program* function;
-            const btf::core_relo_record* record;
-            std::string poisoned;  // why bpfxx poisoned it (empty: not poisoned, or the kernel relocates)
-        };
-        std::vector<core_site> core_sites;
-    };
-
-    // Picks the CO-RE target and finds the candidates of every relocated
-    // type in one pass over its BTF. Objects without CO-RE never read the
-    // kernel's BTF.
-    void init_core(const load_options& options) {
-        const auto* b = obj_->btf();
-        if (b == nullptr) return;
-        std::vector<std::pair<std::string_view, btf::kind>> wanted;
-        for (const auto* list : {&obj_->programs(), &obj_->subprograms()})
-            for (const auto& f : *list)
-                for (const auto& r : f.core_relos)
-                    if (r.kind != core::core_relo_kind::type_id_local) {
-                        auto t = b->type(r.type_id);
-                        if (t.name_off() != 0) wanted.emplace_back(t.name(), t.kind());
-                    }
-        if (wanted.empty()) return;
-        using mode = load_options::core_mode;
-        if (options.target_btf_.empty() && options.core_mode_ != mode::user_space &&
-            (options.core_mode_ == mode::kernel || detail::kernel_applies_core())) {
-            kernel_core_ = true;
-            return;
-        }
-        if (!options.target_btf_.empty()) {
-            own_target_ = std::make_unique<core::target>(core::target::from_file(options.target_btf_));
-            target_ = own_target_.get();
-        } else {
-            target_ = &core::target::kernel();
-        }
-        target_->prefetch(wanted);
-    }
-
-    // Resolves and applies the CO-RE relocations of function `f`, placed at
-    // `start` of `out` (or only records them when the kernel applies them).
-    void relocate_core(linked_program& out, const bpfxx::program& f, std::size_t start) {
-        for (const auto& r : f.core_relos) {
-            auto at = start + r.insn_off;
-            out.core_sites.push_back({at, &f, &r, {}});
-            if (kernel_core_) continue;
-            try {
-                auto it = core_done_.find(&r);
-                if (it == core_done_.end()) {
-                    if (target_ == nullptr) detail::raise("no CO-RE target was prepared for it");
-                    it = core_done_.emplace(&r, core::resolve(*obj_->btf(), r, *target_, &core_matches_)).first;
-                }
-                const auto& res = it->second;
-                core::patch(out.insns, at, res);
-                if (out.insns[at].code == (op::jmp | op::call) && out.insns[at].imm == core::poison_helper_id)
-                    out.core_sites.back().poisoned = poison_reason(res);
-            } catch (const error& e) {
-                detail::raise(detail::cat(obj_->name(), ": function '", f.name, "': ", core_site_text(out, out.core_sites.back()),
-                                          ": ", e.what()),
-                              e.code());
-            }
-        }
-    }
-
-    static std::string poison_reason(const core::resolution& res) {
-        if (res.poison) return res.reason;
-        return detail::cat("the target's field is ", res.new_size, " bytes where the program reads ", res.orig_size,
-                           ", and not an unsigned integer or pointer that a narrower or wider load could read");
-    }
-
-    // "CO-RE relocation byte_off of task_struct::pid (access 0:1) at f.cpp:12: <line>"
-    std::string core_site_text(const linked_program& lp, const linked_program::core_site& site) const {
-        auto source = source_of(lp, static_cast<std::uint32_t>(site.insn));
-        return detail::cat("CO-RE relocation ", core::describe(*obj_->btf(), *site.record),
-                           source.empty() ? "" : " at ", source);
-    }
-
-    std::size_t place(linked_program& out, const bpfxx::program& f) {
-        for (const auto& [p, start] : out.placed)
-            if (p == &f) return start;
-        auto start = out.insns.size();
-        out.placed.emplace_back(&f, start);
-        detail::reserve_more(out.insns, f.insns().size());
-        out.insns.insert(out.insns.end(), f.insns().begin(), f.insns().end());
-        auto base = static_cast<std::uint32_t>(start);
-        detail::reserve_more(out.func_info, f.func_info.size());
-        for (auto r : f.func_info) out.func_info.push_back({r.insn_off + base, r.type_id});
-        detail::reserve_more(out.line_info, f.line_info.size());
-        for (auto r : f.line_info) {
-            r.insn_off += base;
-            out.line_info.push_back(r);
-        }
-        relocate_core(out, f, start);
-        for (const auto& r : f.relocations) {
-            auto at = start + r.insn;
-            switch (r.kind) {
-            case program_relocation::kind::map:
-                out.insns[at].src_reg = op::pseudo_map_fd;
-                out.insns[at].imm = maps_[r.map_index].fd();
-                break;
-            case program_relocation::kind::global_data:
-                out.insns[at].src_reg = op::pseudo_map_value;
-                out.insns[at].imm = maps_[r.map_index].fd();
-                out.insns[at + 1].imm = static_cast<std::int32_t>(r.offset);
-                break;
-            case program_relocation::kind::subprogram_call:
-            case program_relocation::kind::subprogram_address: {
-                const auto* callee = obj_->function_at(r.target_section, r.target_offset);
-                auto callee_start = place(out, *callee);  // may grow out.insns
-                out.insns[at].imm = static_cast<std::int32_t>(callee_start) - static_cast<std::int32_t>(at) - 1;
-                if (r.kind == program_relocation::kind::subprogram_address) out.insns[at].src_reg = op::pseudo_func;
-                break;
-            }
-            case program_relocation::kind::extern_variable:
-            case program_relocation::kind::extern_call:
-                detail::raise(detail::cat(obj_->name(), ": program '", f.name, "' uses the extern '",
-                                          obj_->externs()[r.extern_index].name,
-                                          "'; ksym and kfunc externs are not supported by this version of bpfxx"));
-            }
-        }
-        return start;
-    }
-
-    // The attach_btf_id of tracing programs: the kernel function, tracepoint
-    // or LSM hook named by the section, found in the kernel's BTF.
-    static std::uint32_t attach_btf_id(const bpfxx::program& p, std::string_view target) {
-        const auto& vm = detail::vmlinux_btf();
-        std::string name;
-        btf::kind k = btf::kind::func;
-        if (p.definition->prefix.starts_with("tp_btf")) {
-            name = detail::cat("btf_trace_", target);
-            k = btf::kind::typedef_;
-        } else if (p.type == program_type::lsm) {
-            name = detail::cat("bpf_lsm_", target);
-        } else if (p.definition->prefix.starts_with("iter")) {
-            name = detail::cat("bpf_iter_", target);
-        } else {
-            name = std::string(target);
-        }
-        auto id = vm.find(name, k);
-        if (!id)
-            detail::raise(detail::cat("program '", p.name, "': the kernel's BTF has no ", btf::to_string(k), " '", name,
-                                      "' to attach to (section '", p.section, "')"));
-        return *id;
-    }
-
-    void load_programs(const load_options& options) {
-        for (const auto& p : obj_->programs()) {
-            if (!options.only_.empty() &&
-                std::find(options.only_.begin(), options.only_.end(), p.name) == options.only_.end())
-                continue;
-            if (std::find(options.disabled_.begin(), options.disabled_.end(), p.name) != options.disabled_.end())
-                continue;
-            std::string target(p.attach_target);
-            if (auto it = options.targets_.find(p.name); it != options.targets_.end()) target = it->second;
-            linked_program lp;
-            place(lp, p);
-            sys::attr::prog_load a;
-            a.prog_type = static_cast<std::uint32_t>(p.type);
-            a.expected_attach_type = p.definition->load_expected_attach();
-            a.insns = sys::ptr_to_u64(lp.insns.data());
-            a.insn_cnt = static_cast<std::uint32_t>(lp.insns.size());
-            std::string license(obj_->license());
-            a.license = sys::ptr_to_u64(license.c_str());
-            a.kern_version = obj_->kernel_version().value_or(0);
-            detail::copy_kernel_name(a.prog_name, p.name);
-            if (p.sleepable) a.prog_flags |= sys::attr::prog_flag_sleepable;
-            if (p.definition->has(section_flag::xdp_frags)) a.prog_flags |= sys::attr::prog_flag_xdp_has_frags;
-            if (p.definition->has(section_flag::attach_btf) && !target.empty())
-                a.attach_btf_id = attach_btf_id(p, target);
-            // Record arrays in the kernel's layouts; they live until the load.
-            std::vector<std::uint32_t> fi, li, cr;
-            if (btf_ && !lp.func_info.empty()) {
-                a.prog_btf_fd = static_cast<std::uint32_t>(btf_.get());
-                fi.reserve(2 * lp.func_info.size());
-                for (const auto& r : lp.func_info) {
-                    fi.push_back(r.insn_off);
-                    fi.push_back(r.type_id);
-                }
-                a.func_info_rec_size = sizeof(std::uint32_t) * 2;
-                a.func_info_cnt = static_cast<std::uint32_t>(lp.func_info.size());
-                a.func_info = sys::ptr_to_u64(fi.data());
-                li.resize(4 * lp.line_info.size());
-                for (std::size_t i = 0; i < lp.line_info.size(); ++i) {
-                    const auto& r = lp.line_info[i];
-                    li[4 * i] = r.insn_off;
-                    li[4 * i + 1] = r.file_name_off;
-                    li[4 * i + 2] = r.line_off;
-                    li[4 * i + 3] = (r.line << 10) | (r.column & 0x3ff);
-                }
-                if (!lp.line_info.empty()) {
-                    a.line_info_rec_size = sizeof(std::uint32_t) * 4;
-                    a.line_info_cnt = static_cast<std::uint32_t>(lp.line_info.size());
-                    a.line_info = sys::ptr_to_u64(li.data());
-                }
-                if (kernel_core_ && !lp.core_sites.empty()) {
-                    cr.reserve(4 * lp.core_sites.size());
-                    for (const auto& c : lp.core_sites)
-                        cr.insert(cr.end(), {static_cast<std::uint32_t>(c.insn * sizeof(insn)), c.record->type_id,
-                                             c.record->access_str_off, static_cast<std::uint32_t>(c.record->kind)});
-                    a.core_relo_rec_size = sizeof(std::uint32_t) * 4;
-                    a.core_relo_cnt = static_cast<std::uint32_t>(lp.core_sites.size());
-                    a.core_relos = sys::ptr_to_u64(cr.data());
-                }
-            }
-            programs_.push_back(load_program(p, lp, a, options));
-            programs_.back().target_ = std::move(target);
-        }
-    }
-
-    loaded_program load_program(const bpfxx::program& p, const linked_program& lp, const sys::attr::prog_load& a,
-                                const load_options& options) const {
-        std::string log;
-        int err = 0;
-        auto fd = detail::load_with_log(
-            sys::bpf_cmd::prog_load, a, options.log_level_,
-            [](sys::attr::prog_load& x, std::uint32_t level, char* buf, std::uint32_t size) {
-                x.log_level = level;
-                x.log_buf = sys::ptr_to_u64(buf);
-                x.log_size = size;
-            },
-            [](const sys::attr::prog_load& x) { return x.log_true_size; }, log, err);
-        if (!fd) raise_load_error(p, lp, log, err);
-        loaded_program out;
-        out.prog_ = &p;
-        out.insn_count_ = lp.insns.size();
-        out.fd_ = std::move(fd);
-        return out;
-    }
-
-    // "program 'x' (tracepoint, section ...) was rejected by the verifier:
-    // <its last message> at file.cpp:42: <source line>", with the whole log
-    // in error::details().
-    [[noreturn]] void raise_load_error(const bpfxx::program& p, const linked_program& lp, const std::string& log,
-                                       int err) const {
-        auto where = detail::cat("program '", p.name, "' (", to_string(p.type), ", section '", p.section, "')");
-        if (log.empty()) {
-            std::string hint;
-            if (err == EPERM || err == EACCES) hint = "; loading programs needs CAP_BPF (and CAP_PERFMON for tracing) or root";
-            detail::raise(detail::cat(obj_->name(), ": loading ", where, " failed: ", std::strerror(err), hint), err);
-        }
-        // The failing instruction is the last "N: (op) ..." line of the log.
-        std::string source;
-        std::uint32_t failed = 0;
-        std::size_t pos = 0;
-        while (pos < log.size()) {
-            auto nl = log.find('\n', pos);
-            std::string_view line(log.data() + pos, (nl == std::string::npos ? log.size() : nl) - pos);
-            std::uint32_t idx = 0;
-            auto [ptr, ec] = std::from_chars(line.data(), line.data() + line.size(), idx);
-            if (ec == std::errc() && ptr + 3 < line.data() + line.size() && ptr[0] == ':' && ptr[1] == ' ' && ptr[2] == '(') {
-                source = source_of(lp, idx);
-                failed = idx;
-            }
-            if (nl == std::string::npos) break;
-            pos = nl + 1;
-        }
-        // A poisoned CO-RE relocation that the program reaches: name it (when
-        // the kernel relocated, resolve it here to say why).
-        if (log.find(detail::cat("unknown#", core::poison_helper_id)) != std::string::npos)
-            for (const auto& site : lp.core_sites) {
-                if (site.insn != failed) continue;
-                std::string why = site.poisoned;
-                if (why.empty()) {
-                    try {
-                        why = poison_reason(core::resolve(*obj_->btf(), *site.record, core::target::kernel()));
-                    } catch (const error& e) {
-                        why = e.what();
-                    }
-                }
-                detail::raise(detail::cat(obj_->name(), ": ", where, " reaches a CO-RE relocation the target kernel "
-                                          "cannot satisfy, in function '", site.function->name, "': ",
-                                          core_site_text(lp, site), ": ", why, " (the instruction was poisoned; guard "
-                                          "the access with BPFXX_CORE_FIELD_EXISTS or a ___flavor type)"),
-                              err, log);
-            }
-        auto message = detail::last_line(log);
-        // The final line is often a summary ("processed N insns"): prefer the
-        // verifier's own complaint just before it.
-        if (message.starts_with("processed ") || message.starts_with("verification time")) {
-            auto cut = log.rfind(message);
-            auto before = std::string_view(log).substr(0, cut);
-            while (!before.empty() && before.back() == '\n') before.remove_suffix(1);
-            auto nl = before.rfind('\n');
-            message = std::string(before.substr(nl == std::string_view::npos ? 0 : nl + 1));
-        }
-        detail::raise(detail::cat(obj_->name(), ": ", where, " was rejected by the verifier: ", message,
-                                  source.empty() ? "" : " at ", source, " (", std::strerror(err), ")"),
-                      err, log);
-    }
-
-    std::string source_of(const linked_program& lp, std::uint32_t idx) const {
-        const btf::line_info_record* best = nullptr;
-        for (const auto& l : lp.line_info)
-            if (l.insn_off <= idx && l.line != 0 && (best == nullptr || l.insn_off >= best->insn_off)) best = &l;
-        if (best == nullptr || obj_->btf() == nullptr) return {};
-        std::string file(obj_->btf()->string_at(best->file_name_off));
-        auto slash = file.find_last_of('/');
-        if (slash != std::string::npos) file = file.substr(slash + 1);
-        std::string text(obj_->btf()->string_at(best->line_off));
-        auto first = text.find_first_not_of(" \t");
-        text = first == std::string::npos ? "" : text.substr(first);
-        return detail::cat(file, ":", best->line, text.empty() ? "" : ": ", text);
-    }
 };
 
 BPFXX_END_NAMESPACE
+
+#ifndef BPFXX_SEPARATE_COMPILATION
+#include <bpfxx/impl/loader.ipp>
+#endif

@@ -169,9 +169,9 @@ struct map_requirements {
 
 // A map as the typed handles hold it: their own descriptor and what
 // BPF_OBJ_GET_INFO_BY_FD said about it.
-class map_handle {
+class map_base {
 public:
-    map_handle() noexcept = default;
+    map_base() noexcept = default;
 
     // The handle's own descriptor (a duplicate of the one open() was given).
     [[nodiscard]] int fd() const noexcept { return fd_.get(); }
@@ -185,64 +185,7 @@ public:
 
 protected:
     // Duplicates `fd` and checks it against `want`; throws bpfxx::error.
-    map_handle(int fd, const map_requirements& want) {
-        auto where = cat(want.handle, "::open");
-        if (fd < 0) raise(cat(where, ": ", fd, " is not a file descriptor"), EBADF);
-        // BPF_OBJ_GET_INFO_BY_FD answers for programs, links and BTF too,
-        // each with its own layout; an element lookup with no key fails with
-        // EINVAL only when the descriptor is not a map (EFAULT, ENOENT,
-        // EPERM or ENOTSUPP when it is, depending on the map type).
-        if (int err = map_lookup(fd, nullptr, nullptr); err == EBADF) {
-            raise(cat(where, ": fd ", fd, " is not open"), EBADF);
-        } else if (err == EINVAL) {
-            raise(cat(where, ": fd ", fd, " is not a BPF map (it is another kind of file, or a BPF program, link or ",
-                      "BTF object)"),
-                  EINVAL);
-        }
-        sys::map_info info;
-        sys::attr::obj_info a;
-        a.bpf_fd = static_cast<u32>(fd);
-        a.info_len = sizeof info;
-        a.info = sys::ptr_to_u64(&info);
-        if (sys::bpf(sys::bpf_cmd::obj_get_info_by_fd, a) < 0)
-            raise_errno(cat(where, ": BPF_OBJ_GET_INFO_BY_FD on fd ", fd, " failed"));
-
-        name_.assign(info.name, ::strnlen(info.name, sizeof info.name));
-        type_ = static_cast<map_type>(info.type);
-        id_ = info.id;
-        max_entries_ = info.max_entries;
-        map_flags_ = info.map_flags;
-        const std::string which = name_.empty() ? cat("map id ", id_) : cat("map '", name_, "' (id ", id_, ")");
-
-        bool type_ok = false;
-        for (auto t : want.types) type_ok = type_ok || t == type_;
-        if (!type_ok) {
-            std::string accepted;
-            for (std::size_t i = 0; i < want.types.size(); ++i)
-                accepted += cat(i == 0 ? "" : i + 1 == want.types.size() ? " or " : ", ", to_string(want.types[i]));
-            std::string advice;
-            if (const char* h = handle_for(type_)) advice = cat(". Open it with ", h, " instead");
-            raise(cat(where, ": ", which, " has type ", to_string(type_), " (", info.type, "); this handle takes ",
-                      accepted, " maps", advice),
-                  EINVAL);
-        }
-
-        std::string mismatch;
-        if (info.key_size != want.key_size)
-            mismatch += cat(info.key_size, "-byte keys but the key type '", want.key_type, "' is ", want.key_size,
-                            " bytes");
-        if (info.value_size != want.value_size)
-            mismatch += cat(mismatch.empty() ? "" : ", and ", info.value_size, "-byte values but the value type '",
-                            want.value_type, "' is ", want.value_size, " bytes");
-        if (!mismatch.empty())
-            raise(cat(where, ": ", which, " has ", mismatch,
-                      ". The C++ types must be the ones the BPF program declares the map with"),
-                  EINVAL);
-
-        int dup = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
-        if (dup < 0) raise_errno(cat(where, ": duplicating fd ", fd, " of ", which));
-        fd_ = sys::fd(dup);
-    }
+    BPFXX_DECL map_base(int fd, const map_requirements& want);
 
 private:
     sys::fd fd_;
@@ -555,9 +498,12 @@ private:
 };
 
 template <class V>
-std::optional<std::vector<V>> percpu_lookup(int fd, const void* key, u32 cpus) {
+result<std::optional<std::vector<V>>> percpu_lookup(int fd, const void* key, u32 cpus) {
     percpu_buffer<V> buffer(cpus);
-    if (map_lookup(fd, key, buffer.data()) != 0) return std::nullopt;
+    if (int err = map_lookup(fd, key, buffer.data()); err != 0) {
+        if (err == ENOENT) return std::optional<std::vector<V>>();
+        return failure{err};
+    }
     std::optional<std::vector<V>> out(std::in_place);
     buffer.decode(*out);
     return out;
@@ -620,11 +566,24 @@ private:
     std::optional<value_type> item_;
 };
 
+// The keys a walk lists, or the errno that ended it (see status()).
 template <class Walk>
-std::size_t count_walk(Walk&& walk) noexcept {
+result<std::size_t> count_walk(Walk&& walk) noexcept {
     std::size_t n = 0;
     for (auto it = walk.begin(); it != walk.end(); ++it) ++n;
+    if (auto status = walk.status(); !status) return failure{status.error()};
     return n;
+}
+
+// The value at `key`, an empty optional for ENOENT, or the errno.
+template <class V>
+result<std::optional<V>> lookup_value(int fd, const void* key) noexcept {
+    byte_image<V> value;
+    if (int err = map_lookup(fd, key, value.data()); err != 0) {
+        if (err == ENOENT) return std::optional<V>();
+        return failure{err};
+    }
+    return std::optional<V>(std::bit_cast<V>(value));
 }
 
 }  // namespace detail
@@ -632,7 +591,7 @@ std::size_t count_walk(Walk&& walk) noexcept {
 // A hash or LRU hash map (BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_LRU_HASH) with
 // keys K and values V, usually the types the BPF program declares it with.
 template <map_key K, map_value V>
-class hash_map : public detail::map_handle {
+class hash_map : public detail::map_base {
 public:
     using key_type = K;
     using mapped_type = V;
@@ -651,12 +610,17 @@ public:
     // sizeof(V)-byte values.
     static hash_map open(int fd) { return hash_map(fd); }
 
-    // The value of `key`; std::nullopt when it has none (or the lookup
-    // fails otherwise, e.g. EPERM on a map created write-only).
+    // The value of `key`; std::nullopt when it has none. A lookup that
+    // fails for another reason (EPERM on a map created write-only, say) is
+    // std::nullopt too: try_lookup() tells the two apart.
     [[nodiscard]] std::optional<V> lookup(const K& key) const noexcept {
-        detail::byte_image<V> value;
-        if (detail::map_lookup(fd(), &key, value.data()) != 0) return std::nullopt;
-        return std::bit_cast<V>(value);
+        auto r = try_lookup(key);
+        return r ? *r : std::nullopt;
+    }
+    // The value of `key`, an empty optional when it has none (ENOENT, the
+    // only errno that means absent), or the errno of any other failure.
+    [[nodiscard]] result<std::optional<V>> try_lookup(const K& key) const noexcept {
+        return detail::lookup_value<V>(fd(), &key);
     }
 
     // Errors: EEXIST (update_flag::noexist, key present), ENOENT
@@ -673,14 +637,19 @@ public:
     // Input ranges for range-for: `for (const K& k : m.keys())`,
     // `for (const auto& [k, v] : m.items())`. Concurrent changes: see the
     // top of map.hpp; check status() on the range for how the walk ended.
-    [[nodiscard]] key_range keys() const noexcept { return key_range(fd(), max_entries(), {}); }
-    [[nodiscard]] item_range items() const noexcept { return item_range(fd(), max_entries(), {}); }
+    [[nodiscard]] key_range keys() const& noexcept { return key_range(fd(), max_entries(), {}); }
+    [[nodiscard]] item_range items() const& noexcept { return item_range(fd(), max_entries(), {}); }
+    // A range over a temporary handle would walk a closed descriptor: keep
+    // the handle in a variable.
+    key_range keys() const&& = delete;
+    item_range items() const&& = delete;
 
-    // Walks the keys: exact for a map nothing else changes meanwhile.
-    [[nodiscard]] std::size_t count() const noexcept { return detail::count_walk(keys()); }
+    // Walks the keys: exact for a map nothing else changes meanwhile; the
+    // walk's errno (EAGAIN: see the top of map.hpp) when it ends early.
+    [[nodiscard]] result<std::size_t> count() const noexcept { return detail::count_walk(keys()); }
 
 private:
-    explicit hash_map(int fd) : map_handle(fd, requirements()) {}
+    explicit hash_map(int fd) : map_base(fd, requirements()) {}
     static detail::map_requirements requirements() {
         static const std::string handle =
             detail::cat("bpfxx::hash_map<", detail::type_name<K>(), ", ", detail::type_name<V>(), ">");
@@ -691,7 +660,7 @@ private:
 // An array map (BPF_MAP_TYPE_ARRAY): max_entries values V, indexed from 0,
 // all present from creation (zeroed) and never erased.
 template <map_value V>
-class array_map : public detail::map_handle {
+class array_map : public detail::map_base {
 public:
     using value_type = V;
     static constexpr std::array<map_type, 1> map_types{map_type::array};
@@ -703,12 +672,17 @@ public:
     // As hash_map::open, for an array map with sizeof(V)-byte values.
     static array_map open(int fd) { return array_map(fd); }
 
-    // std::nullopt when `index` is not below size().
+    // std::nullopt when `index` is not below size() (or the lookup fails:
+    // try_lookup() says why).
     [[nodiscard]] std::optional<V> lookup(u32 index) const noexcept {
-        if (index >= size()) return std::nullopt;
-        detail::byte_image<V> value;
-        if (detail::map_lookup(fd(), &index, value.data()) != 0) return std::nullopt;
-        return std::bit_cast<V>(value);
+        auto r = try_lookup(index);
+        return r ? *r : std::nullopt;
+    }
+    // An empty optional when `index` is not below size(), or the errno of a
+    // failed lookup.
+    [[nodiscard]] result<std::optional<V>> try_lookup(u32 index) const noexcept {
+        if (index >= size()) return std::optional<V>();
+        return detail::lookup_value<V>(fd(), &index);
     }
 
     // Errors: E2BIG (index not below size()), EEXIST for
@@ -722,11 +696,14 @@ public:
 
     // In index order: `for (const V& v : a.values())`,
     // `for (const auto& [i, v] : a.items())`.
-    [[nodiscard]] value_range values() const noexcept { return value_range(fd(), size(), {}); }
-    [[nodiscard]] item_range items() const noexcept { return item_range(fd(), size(), {}); }
+    [[nodiscard]] value_range values() const& noexcept { return value_range(fd(), size(), {}); }
+    [[nodiscard]] item_range items() const& noexcept { return item_range(fd(), size(), {}); }
+    // A range over a temporary handle would walk a closed descriptor.
+    value_range values() const&& = delete;
+    item_range items() const&& = delete;
 
 private:
-    explicit array_map(int fd) : map_handle(fd, requirements()) {}
+    explicit array_map(int fd) : map_base(fd, requirements()) {}
     static detail::map_requirements requirements() {
         static const std::string handle = detail::cat("bpfxx::array_map<", detail::type_name<V>(), ">");
         return {handle, map_types, "u32 (the index)", sizeof(u32), detail::type_name<V>(), sizeof(V)};
@@ -739,7 +716,7 @@ private:
 // among the possible CPUs. These operations allocate and may throw
 // std::bad_alloc; map outcomes are reported as for hash_map.
 template <map_key K, percpu_map_value V>
-class percpu_hash_map : public detail::map_handle {
+class percpu_hash_map : public detail::map_base {
 public:
     using key_type = K;
     using mapped_type = std::vector<V>;
@@ -754,7 +731,12 @@ public:
     // The number of values per key: the possible CPUs.
     [[nodiscard]] u32 cpus() const noexcept { return cpus_; }
 
+    // As hash_map::lookup and try_lookup.
     [[nodiscard]] std::optional<std::vector<V>> lookup(const K& key) const {
+        auto r = try_lookup(key);
+        return r ? std::move(*r) : std::nullopt;
+    }
+    [[nodiscard]] result<std::optional<std::vector<V>>> try_lookup(const K& key) const {
         return detail::percpu_lookup<V>(fd(), &key, cpus_);
     }
     // One value per possible CPU; EINVAL unless values.size() == cpus().
@@ -767,14 +749,17 @@ public:
     }
     result<void> erase(const K& key) noexcept { return detail::to_result(detail::map_delete(fd(), &key)); }
 
-    [[nodiscard]] key_range keys() const noexcept { return key_range(fd(), max_entries(), {}); }
-    [[nodiscard]] item_range items() const {
+    [[nodiscard]] key_range keys() const& noexcept { return key_range(fd(), max_entries(), {}); }
+    [[nodiscard]] item_range items() const& {
         return item_range(fd(), max_entries(), detail::fetch_percpu_item<K, V>(cpus_));
     }
-    [[nodiscard]] std::size_t count() const noexcept { return detail::count_walk(keys()); }
+    // A range over a temporary handle would walk a closed descriptor.
+    key_range keys() const&& = delete;
+    item_range items() const&& = delete;
+    [[nodiscard]] result<std::size_t> count() const noexcept { return detail::count_walk(keys()); }
 
 private:
-    explicit percpu_hash_map(int fd) : map_handle(fd, requirements()), cpus_(detail::possible_cpu_count()) {}
+    explicit percpu_hash_map(int fd) : map_base(fd, requirements()), cpus_(detail::possible_cpus().count) {}
     static detail::map_requirements requirements() {
         static const std::string handle =
             detail::cat("bpfxx::percpu_hash_map<", detail::type_name<K>(), ", ", detail::type_name<V>(), ">");
@@ -786,7 +771,7 @@ private:
 // A per-CPU array map (BPF_MAP_TYPE_PERCPU_ARRAY): as array_map, with one V
 // per possible CPU for each index.
 template <percpu_map_value V>
-class percpu_array_map : public detail::map_handle {
+class percpu_array_map : public detail::map_base {
 public:
     using value_type = std::vector<V>;
     static constexpr std::array<map_type, 1> map_types{map_type::percpu_array};
@@ -799,8 +784,13 @@ public:
     [[nodiscard]] u32 cpus() const noexcept { return cpus_; }
     [[nodiscard]] u32 size() const noexcept { return max_entries(); }
 
+    // As array_map::lookup and try_lookup.
     [[nodiscard]] std::optional<std::vector<V>> lookup(u32 index) const {
-        if (index >= size()) return std::nullopt;
+        auto r = try_lookup(index);
+        return r ? std::move(*r) : std::nullopt;
+    }
+    [[nodiscard]] result<std::optional<std::vector<V>>> try_lookup(u32 index) const {
+        if (index >= size()) return std::optional<std::vector<V>>();
         return detail::percpu_lookup<V>(fd(), &index, cpus_);
     }
     result<void> update(u32 index, std::span<const V> values, update_flag flag = update_flag::any) {
@@ -811,12 +801,14 @@ public:
     }
 
     // `for (const auto& [i, per_cpu] : a.items())`, in index order.
-    [[nodiscard]] item_range items() const {
+    [[nodiscard]] item_range items() const& {
         return item_range(fd(), size(), detail::fetch_percpu_index_item<V>(cpus_));
     }
+    // A range over a temporary handle would walk a closed descriptor.
+    item_range items() const&& = delete;
 
 private:
-    explicit percpu_array_map(int fd) : map_handle(fd, requirements()), cpus_(detail::possible_cpu_count()) {}
+    explicit percpu_array_map(int fd) : map_base(fd, requirements()), cpus_(detail::possible_cpus().count) {}
     static detail::map_requirements requirements() {
         static const std::string handle = detail::cat("bpfxx::percpu_array_map<", detail::type_name<V>(), ">");
         return {handle, map_types, "u32 (the index)", sizeof(u32), detail::type_name<V>(), sizeof(V)};
@@ -825,3 +817,7 @@ private:
 };
 
 BPFXX_END_NAMESPACE
+
+#ifndef BPFXX_SEPARATE_COMPILATION
+#include <bpfxx/impl/map.ipp>
+#endif

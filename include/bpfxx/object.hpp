@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 // The parsed model of a BPF object file: what clang emits for the libbpf
 // conventions, from C or C++ sources. Nothing here touches the kernel; the
-// loader turns an object into kernel objects.
+// loader (bpfxx/loader.hpp) turns an object into kernel objects.
+//
+// This header declares; the parser is in bpfxx/impl/object.ipp (see
+// bpfxx/config.hpp for header-only and separate compilation). The ELF and
+// BTF readers behind elf() and btf() are in bpfxx/elf/elf.hpp and
+// bpfxx/btf/btf.hpp: include them to look inside.
 #pragma once
 #ifdef __bpf__
 #error "bpfxx/object.hpp is user-space only"
@@ -9,32 +14,33 @@
 
 #include <bpfxx/config.hpp>
 
-#include <bpfxx/btf/btf.hpp>
-#include <bpfxx/btf/ext.hpp>
-#include <bpfxx/detail/bytes.hpp>
-#include <bpfxx/detail/file.hpp>
-#include <bpfxx/elf/elf.hpp>
-#include <bpfxx/error.hpp>
+#include <bpfxx/btf/records.hpp>
 #include <bpfxx/section.hpp>
 #include <bpfxx/shared/insn.hpp>
 #include <bpfxx/shared/map_types.hpp>
 #include <bpfxx/shared/program_types.hpp>
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <fstream>
-#include <iterator>
-#include <map>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 BPFXX_BEGIN_NAMESPACE
+
+namespace elf {
+class file;
+}
+namespace btf {
+class btf;
+class ext;
+}  // namespace btf
+namespace detail {
+class object_reader;
+}
 
 // Where a global-data map comes from. libbpf creates one internal array map
 // per global data section; so does bpfxx.
@@ -74,7 +80,7 @@ struct map_definition {
     std::uint32_t btf_record_type = 0; // what a ring buffer carries (BPFXX_RECORD_TYPE), 0 when unknown
     global_section global = global_section::none;
     std::string_view section_name;     // ELF section (".maps", ".rodata", ...)
-    detail::bytes initial_data;        // global data contents; empty for .bss
+    std::span<const std::byte> initial_data;  // global data contents; empty for .bss
     bool legacy = false;               // from the pre-BTF "maps" section
     std::shared_ptr<const map_definition> inner;  // map-in-map template ("values" member)
 };
@@ -139,16 +145,17 @@ constexpr const char* to_string(enum program_relocation::kind k) noexcept {
     return "unknown";
 }
 
-// One function of the object: an entry program (in a SEC() section) or a
-// subprogram (in .text, or a COMDAT .text.* section that clang emits for
-// non-inlined C++ inline and template functions).
-struct program {
+// One function of the object as the file defines it: an entry program (in
+// a SEC() section) or a subprogram (in .text, or a COMDAT .text.* section
+// that clang emits for non-inlined C++ inline and template functions). The
+// loaded form is bpfxx::loaded_program.
+struct program_definition {
     std::string_view name;
     std::string_view section;
     std::uint32_t section_index = 0;
     std::uint64_t offset = 0;  // byte offset inside the section
-    std::span<const insn> insns() const noexcept { return insns_; }
-    std::size_t insn_count() const noexcept { return insns_.size(); }
+    [[nodiscard]] std::span<const insn> insns() const noexcept { return insns_; }
+    [[nodiscard]] std::size_t insn_count() const noexcept { return insns_.size(); }
 
     bool is_subprogram = false;
     program_type type = program_type::unspec;
@@ -164,725 +171,75 @@ struct program {
     std::vector<btf::line_info_record> line_info;
     std::vector<btf::core_relo_record> core_relos;
 
+private:
+    friend class detail::object_reader;
     std::vector<insn> insns_;  // a copy: raw section bytes need not be aligned
 };
 
+// A parsed BPF object. Move-only. Every view it hands out (names, sections,
+// instructions) points into the object's bytes, which it owns or, from
+// parse(std::span), borrows.
 class object {
 public:
-    // Parses an object held in memory. The bytes must outlive the object.
-    static object parse(detail::bytes data, std::string name = "object") {
-        object o;
-        o.name_ = std::move(name);
-        o.init(data);
-        return o;
-    }
-
+    // Parses an object held in memory without copying it: `bytes` must
+    // outlive the object (static data such as a skeleton's embedded object).
+    [[nodiscard]] BPFXX_DECL static object parse(std::span<const std::byte> bytes, std::string name = "object");
+    // Parses and keeps the bytes: parse(read_file(path)) is safe.
+    [[nodiscard]] BPFXX_DECL static object parse(std::vector<std::byte>&& bytes, std::string name = "object");
     // Reads and parses an object file; the object owns the bytes.
-    static object open(const std::string& path) {
-        object o;
-        try {
-            o.storage_ = std::make_unique<std::vector<std::byte>>(detail::read_file(path));
-        } catch (const error& e) {
-            detail::raise(detail::cat("cannot open BPF object '", path, "': ", std::strerror(e.code())), e.code());
-        }
-        auto slash = path.find_last_of('/');
-        o.name_ = path.substr(slash == std::string::npos ? 0 : slash + 1);
-        o.init(*o.storage_);
-        return o;
-    }
+    [[nodiscard]] BPFXX_DECL static object open(const std::string& path);
 
-    object(object&&) noexcept = default;
-    object& operator=(object&&) noexcept = default;
+    BPFXX_DECL object(object&&) noexcept;
+    BPFXX_DECL object& operator=(object&&) noexcept;
     object(const object&) = delete;
     object& operator=(const object&) = delete;
+    BPFXX_DECL ~object();
 
-    const std::string& name() const noexcept { return name_; }
-    const elf::file& elf() const noexcept { return *elf_; }
+    [[nodiscard]] const std::string& name() const noexcept { return name_; }
+    // The object file's bytes.
+    [[nodiscard]] std::span<const std::byte> bytes() const noexcept { return bytes_; }
+    [[nodiscard]] const elf::file& elf() const noexcept { return *elf_; }
     // The object's BTF as clang wrote it (not yet sanitised); null without .BTF.
-    const btf::btf* btf() const noexcept { return btf_.get(); }
-    const btf::ext* btf_ext() const noexcept { return ext_.get(); }
+    [[nodiscard]] const btf::btf* btf() const noexcept { return btf_.get(); }
+    [[nodiscard]] const btf::ext* btf_ext() const noexcept { return ext_.get(); }
 
-    const std::vector<program>& programs() const noexcept { return programs_; }
-    const std::vector<program>& subprograms() const noexcept { return subprograms_; }
-    const std::vector<map_definition>& maps() const noexcept { return maps_; }
-    const std::vector<global_variable>& globals() const noexcept { return globals_; }
-    const std::vector<extern_symbol>& externs() const noexcept { return externs_; }
-    std::string_view license() const noexcept { return license_; }
-    std::optional<std::uint32_t> kernel_version() const noexcept { return kernel_version_; }
+    [[nodiscard]] const std::vector<program_definition>& programs() const noexcept { return programs_; }
+    [[nodiscard]] const std::vector<program_definition>& subprograms() const noexcept { return subprograms_; }
+    [[nodiscard]] const std::vector<map_definition>& maps() const noexcept { return maps_; }
+    [[nodiscard]] const std::vector<global_variable>& globals() const noexcept { return globals_; }
+    [[nodiscard]] const std::vector<extern_symbol>& externs() const noexcept { return externs_; }
+    [[nodiscard]] std::string_view license() const noexcept { return license_; }
+    [[nodiscard]] std::optional<std::uint32_t> kernel_version() const noexcept { return kernel_version_; }
 
-    const program* find_program(std::string_view name) const noexcept {
-        for (const auto& p : programs_)
-            if (p.name == name) return &p;
-        return nullptr;
-    }
-    const map_definition* find_map(std::string_view name) const noexcept {
-        for (const auto& m : maps_)
-            if (m.name == name) return &m;
-        return nullptr;
-    }
-    const global_variable* find_global(std::string_view name) const noexcept {
-        for (const auto& g : globals_)
-            if (g.name == name) return &g;
-        return nullptr;
-    }
+    [[nodiscard]] BPFXX_DECL const program_definition* find_program(std::string_view name) const noexcept;
+    [[nodiscard]] BPFXX_DECL const map_definition* find_map(std::string_view name) const noexcept;
+    [[nodiscard]] BPFXX_DECL const global_variable* find_global(std::string_view name) const noexcept;
     // The subprogram or program whose code starts at `offset` of `section`.
-    const program* function_at(std::uint32_t section, std::uint64_t offset) const noexcept {
-        for (const auto* list : {&subprograms_, &programs_})
-            for (const auto& p : *list)
-                if (p.section_index == section && p.offset == offset) return &p;
-        return nullptr;
-    }
+    [[nodiscard]] BPFXX_DECL const program_definition* function_at(std::uint32_t section,
+                                                                   std::uint64_t offset) const noexcept;
 
 private:
+    friend class detail::object_reader;
     object() = default;
 
-    static constexpr std::uint8_t ld_imm64 = op::ld | op::imm | op::dw;
-    static constexpr std::uint8_t call = op::jmp | op::call;
-
     std::string name_;
-    std::unique_ptr<std::vector<std::byte>> storage_;
+    std::vector<std::byte> storage_;  // the bytes when owned (moving keeps the buffer)
+    std::span<const std::byte> bytes_;
     std::unique_ptr<elf::file> elf_;
     std::unique_ptr<btf::btf> btf_;
     std::unique_ptr<btf::ext> ext_;
-    std::vector<program> programs_;
-    std::vector<program> subprograms_;
+    // Both sorted by (section, offset): read_functions() adds them so.
+    std::vector<program_definition> programs_;
+    std::vector<program_definition> subprograms_;
     std::vector<map_definition> maps_;
     std::vector<global_variable> globals_;
     std::vector<extern_symbol> externs_;
     std::string_view license_;
     std::optional<std::uint32_t> kernel_version_;
-    std::vector<std::uint32_t> datasecs_;  // ids of the BTF's DATASECs, in id order
-
-    std::string where(const elf::section& s) const {
-        return detail::cat(name_, ": section [", s.index, "] '", s.name, "'");
-    }
-
-    void init(detail::bytes data) {
-        elf_ = std::make_unique<elf::file>(data);
-        refuse_cxx_runtime();
-        read_btf();
-        read_license();
-        read_functions();
-        read_btf_maps();
-        read_record_types();
-        read_legacy_maps();
-        read_global_data();
-        read_externs();
-        read_relocations();
-        assign_ext_records();
-    }
-
-    // Constructs that compile but cannot run in the kernel (KERNEL-CXX.md):
-    // refused here as well as at build time, for objects built elsewhere.
-    void refuse_cxx_runtime() const {
-        for (const auto& s : elf_->sections()) {
-            const char* why = nullptr;
-            if (s.name == ".init_array" || s.name == ".ctors" || s.name.starts_with(".init_array."))
-                why = "a global constructor, which the kernel never runs";
-            else if (s.name == ".fini_array" || s.name == ".dtors" || s.name.starts_with(".fini_array."))
-                why = "a global destructor, which the kernel never runs";
-            else if (s.name == ".eh_frame" || s.name == ".gcc_except_table")
-                why = "unwind tables or exception tables; compile with -fno-exceptions -fno-asynchronous-unwind-tables";
-            if (why) detail::raise(detail::cat(where(s), " holds ", why));
-        }
-        for (const auto& sym : elf_->symbols()) {
-            if (sym.name.starts_with("_ZTV"))
-                detail::raise(detail::cat(name_, ": symbol '", sym.name,
-                                          "' is a virtual function table; BPF has no indirect calls"));
-            if (sym.section == elf::shn_undef &&
-                (sym.name.starts_with("__cxa_") || sym.name.starts_with("_Znwm") ||
-                 sym.name.starts_with("_Znam") || sym.name.starts_with("_ZdlPv") ||
-                 sym.name.starts_with("_ZdaPv") || sym.name.starts_with("__gxx_")))
-                detail::raise(detail::cat(name_, ": undefined symbol '", sym.name,
-                                          "' calls into the C++ runtime (heap, exceptions or static "
-                                          "destructors), which BPF programs cannot use"));
-        }
-    }
-
-    void read_btf() {
-        const auto* s = elf_->find_section(".BTF");
-        if (s == nullptr) return;
-        btf_ = std::make_unique<btf::btf>(s->data);
-        btf_->for_each_header([&](std::uint32_t id, std::uint32_t, std::uint32_t info) {
-            if (detail::btf_impl::info_kind(info) == btf::kind::datasec) datasecs_.push_back(id);
-        });
-        if (const auto* e = elf_->find_section(".BTF.ext"))
-            ext_ = std::make_unique<btf::ext>(e->data, btf_->strings());
-    }
-
-    // btf_->find(name, DATASEC) over the DATASECs listed once in read_btf():
-    // the same first match, without a scan of every type per lookup.
-    std::optional<std::uint32_t> find_datasec(std::string_view name) const {
-        for (auto id : datasecs_)
-            if (btf_->type(id).name() == name) return id;
-        return std::nullopt;
-    }
-
-    void read_license() {
-        if (const auto* s = elf_->find_section("license")) {
-            auto text = std::string_view(reinterpret_cast<const char*>(s->data.data()), s->data.size());
-            auto nul = text.find('\0');
-            if (nul == std::string_view::npos)
-                detail::raise(detail::cat(where(*s), ": the license string is not NUL-terminated"));
-            license_ = text.substr(0, nul);
-        }
-        if (const auto* s = elf_->find_section("version"))
-            kernel_version_ = detail::load<std::uint32_t>(s->data, 0, where(*s));
-    }
-
-    static bool is_subprogram_section(const elf::section& s) {
-        // .text holds static/global subprograms; .text.<mangled> are the
-        // COMDAT sections of non-inlined C++ inline and template functions.
-        return s.name == ".text" || s.name.starts_with(".text.");
-    }
-
-    void read_functions() {
-        std::vector<const elf::symbol*> funcs;
-        for (const auto& sym : elf_->symbols())
-            if (sym.type == elf::stt_func && sym.section != elf::shn_undef) funcs.push_back(&sym);
-        std::sort(funcs.begin(), funcs.end(), [](const auto* a, const auto* b) {
-            return a->section != b->section ? a->section < b->section : a->value < b->value;
-        });
-        for (const auto* sym : funcs) {
-            if (sym->section >= elf::shn_loreserve)
-                detail::raise(detail::cat(name_, ": function '", sym->name, "' has special section index ",
-                                          detail::hex(sym->section)));
-            const auto& sec = elf_->section_at(sym->section);
-            if ((sec.flags & elf::shf_execinstr) == 0)
-                detail::raise(detail::cat(where(sec), ": function '", sym->name,
-                                          "' lies in a section that is not executable"));
-            if (sym->value % sizeof(insn) != 0 || sym->size % sizeof(insn) != 0 || sym->size == 0)
-                detail::raise(detail::cat(where(sec), ": function '", sym->name, "' at offset ",
-                                          detail::hex(sym->value), " size ", sym->size,
-                                          " is not a whole number of 8-byte instructions"));
-            if (!detail::in_bounds(sym->value, sym->size, sec.data.size()))
-                detail::raise(detail::cat(where(sec), ": function '", sym->name, "' at ", detail::hex(sym->value),
-                                          " size ", sym->size, " runs past the section (", sec.data.size(), " bytes)"));
-            auto code = sec.data.subspan(static_cast<std::size_t>(sym->value), static_cast<std::size_t>(sym->size));
-            program p;
-            p.name = sym->name;
-            p.section = sec.name;
-            p.section_index = sec.index;
-            p.offset = sym->value;
-            p.insns_.resize(code.size() / sizeof(insn));
-            std::memcpy(p.insns_.data(), code.data(), code.size());
-            if (is_subprogram_section(sec)) {
-                p.is_subprogram = true;
-                subprograms_.push_back(std::move(p));
-                continue;
-            }
-            if (sym->bind == elf::stb_local)
-                detail::raise(detail::cat(where(sec), ": program '", sym->name,
-                                          "' is static; programs need external linkage (extern \"C\" in C++)"));
-            auto m = match_section(sec.name);
-            if (!m)
-                detail::raise(detail::cat(where(sec), ": program '", sym->name,
-                                          "' is in a section whose name names no program type; use a "
-                                          "libbpf SEC() name such as \"tracepoint/<category>/<name>\""));
-            p.definition = m->def;
-            p.type = m->def->type;
-            p.expected_attach = m->def->expected_attach;
-            p.attach_target = m->target;
-            p.sleepable = m->sleepable;
-            programs_.push_back(std::move(p));
-        }
-        check_no_overlap(programs_);
-        check_no_overlap(subprograms_);
-    }
-
-    void check_no_overlap(const std::vector<program>& list) const {
-        for (std::size_t i = 1; i < list.size(); ++i) {
-            const auto& a = list[i - 1];
-            const auto& b = list[i];
-            if (a.section_index == b.section_index &&
-                a.offset + a.insn_count() * sizeof(insn) > b.offset)
-                detail::raise(detail::cat(where(elf_->section_at(a.section_index)), ": functions '", a.name,
-                                          "' and '", b.name, "' overlap at offset ", detail::hex(b.offset)));
-        }
-    }
-
-    const btf::btf& require_btf(std::string_view what) const {
-        if (!btf_) detail::raise(detail::cat(name_, ": ", what, " needs BTF, but the object has no .BTF section (compile with -g)"));
-        return *btf_;
-    }
-
-    // A member `int (*name)[N]` (libbpf's __uint/__type encoding): N.
-    static std::uint32_t uint_member(const btf::btf& b, const btf::member& m, std::string_view map) {
-        auto ptr = b.type(b.resolve(m.type));
-        if (ptr.kind() != btf::kind::ptr)
-            detail::raise(detail::cat("map '", map, "': attribute '", m.name,
-                                      "' is not encoded as a pointer to an array (libbpf __uint)"));
-        auto arr = b.type(b.resolve(ptr.type()));
-        if (arr.kind() != btf::kind::array)
-            detail::raise(detail::cat("map '", map, "': attribute '", m.name,
-                                      "' does not point to an array (libbpf __uint)"));
-        return arr.array().nelems;
-    }
-
-    // A member `T *name` (libbpf's __type): T's id.
-    static std::uint32_t type_member(const btf::btf& b, const btf::member& m, std::string_view map) {
-        auto ptr = b.type(b.resolve(m.type));
-        if (ptr.kind() != btf::kind::ptr)
-            detail::raise(detail::cat("map '", map, "': attribute '", m.name,
-                                      "' is not a pointer to the type (libbpf __type)"));
-        return ptr.type();
-    }
-
-    map_definition parse_map_struct(const btf::btf& b, std::uint32_t def_id, std::string_view map_name,
-                                    bool is_inner) const {
-        map_definition m;
-        m.name = std::string(map_name);
-        m.btf_definition = def_id;
-        auto def = b.type(b.resolve(def_id));
-        if (def.kind() != btf::kind::struct_)
-            detail::raise(detail::cat(name_, ": map '", map_name, "' is not a struct in BTF (",
-                                      btf::to_string(def.kind()), ")"));
-        for (const auto& member : def.members()) {
-            std::string_view f = member.name;
-            if (member.type == 0) continue;  // a C++ method or static member without -gomit-unreferenced-methods
-            if (f == "type") {
-                m.type = static_cast<map_type>(uint_member(b, member, map_name));
-            } else if (f == "max_entries") {
-                m.max_entries = uint_member(b, member, map_name);
-            } else if (f == "map_flags") {
-                m.flags = uint_member(b, member, map_name);
-            } else if (f == "numa_node") {
-                m.numa_node = uint_member(b, member, map_name);
-            } else if (f == "key_size" || f == "value_size") {
-                auto v = uint_member(b, member, map_name);
-                auto& slot = f == "key_size" ? m.key_size : m.value_size;
-                if (slot != 0 && slot != v)
-                    detail::raise(detail::cat(name_, ": map '", map_name, "': ", f, " ", v,
-                                              " conflicts with the size of its type (", slot, ")"));
-                slot = v;
-            } else if (f == "key" || f == "value") {
-                auto t = type_member(b, member, map_name);
-                auto sz = static_cast<std::uint32_t>(b.size_of(t));
-                auto& slot = f == "key" ? m.key_size : m.value_size;
-                if (slot != 0 && slot != sz)
-                    detail::raise(detail::cat(name_, ": map '", map_name, "': ", f, " type has size ", sz,
-                                              " but ", f, "_size says ", slot));
-                slot = sz;
-                (f == "key" ? m.btf_key_type : m.btf_value_type) = t;
-            } else if (f == "pinning") {
-                auto v = uint_member(b, member, map_name);
-                if (v > 1)
-                    detail::raise(detail::cat(name_, ": map '", map_name, "': pinning ", v,
-                                              " is not LIBBPF_PIN_NONE (0) or LIBBPF_PIN_BY_NAME (1)"));
-                m.pinning = static_cast<map_pinning>(v);
-            } else if (f == "map_extra") {
-                m.map_extra = uint_member(b, member, map_name);
-            } else if (f == "values" && !is_inner) {
-                // `struct inner_def *values[]`: the inner map template of a
-                // map-in-map or the slots of a prog array.
-                auto arr = b.type(b.resolve(member.type));
-                if (arr.kind() != btf::kind::array)
-                    detail::raise(detail::cat(name_, ": map '", map_name, "': 'values' is not an array"));
-                auto ptr = b.type(b.resolve(arr.array().elem_type));
-                if (ptr.kind() != btf::kind::ptr)
-                    detail::raise(detail::cat(name_, ": map '", map_name, "': 'values' is not an array of pointers"));
-                if (m.type == map_type::array_of_maps || m.type == map_type::hash_of_maps) {
-                    auto inner = parse_map_struct(b, ptr.type(), detail::cat(map_name, ".inner"), true);
-                    m.inner = std::make_shared<const map_definition>(std::move(inner));
-                    m.value_size = 4;  // an fd
-                } else if (m.type == map_type::prog_array) {
-                    m.value_size = 4;
-                } else {
-                    detail::raise(detail::cat(name_, ": map '", map_name,
-                                              "': 'values' is only valid for map-in-map and prog arrays"));
-                }
-            } else {
-                detail::raise(detail::cat(name_, ": map '", map_name, "' has unknown attribute '", f,
-                                          "' (libbpf knows type, key, value, key_size, value_size, "
-                                          "max_entries, map_flags, numa_node, pinning, map_extra, values)"));
-            }
-        }
-        if (m.type == map_type::unspec)
-            detail::raise(detail::cat(name_, ": map '", map_name, "' has no type"));
-        return m;
-    }
-
-    void read_btf_maps() {
-        const auto* sec = elf_->find_section(".maps");
-        if (sec == nullptr) return;
-        const auto& b = require_btf("the .maps section (BTF-defined maps)");
-        auto ds = find_datasec(".maps");
-        if (!ds) detail::raise(detail::cat(where(*sec), ": BTF has no DATASEC '.maps'"));
-        for (const auto& vsi : b.type(*ds).secinfos()) {
-            auto var = b.type(vsi.type);
-            if (var.kind() != btf::kind::var)
-                detail::raise(detail::cat(where(*sec), ": DATASEC entry [", vsi.type, "] is not a VAR"));
-            const auto* sym = symbol_in(sec->index, var.name());
-            if (sym == nullptr)
-                detail::raise(detail::cat(where(*sec), ": map '", var.name(), "' has no ELF symbol"));
-            if (sym->bind == elf::stb_local && sym->type != elf::stt_object)
-                continue;
-            auto m = parse_map_struct(b, var.type(), var.name(), false);
-            m.section_index = sec->index;
-            m.section_name = sec->name;
-            m.offset = sym->value;
-            maps_.push_back(std::move(m));
-        }
-    }
-
-    // BPFXX_RECORD_TYPE(map, T) leaves a VAR `__bpfxx_record__<map>` of
-    // type T* in the .bpfxx.records DATASEC.
-    void read_record_types() {
-        if (!btf_) return;
-        auto ds = find_datasec(".bpfxx.records");
-        if (!ds) return;
-        static constexpr std::string_view prefix = "__bpfxx_record__";
-        for (const auto& vsi : btf_->type(*ds).secinfos()) {
-            auto var = btf_->type(vsi.type);
-            if (var.kind() != btf::kind::var || !var.name().starts_with(prefix)) continue;
-            auto map_name = var.name().substr(prefix.size());
-            auto ptr = btf_->type(btf_->resolve(var.type()));
-            if (ptr.kind() != btf::kind::ptr)
-                detail::raise(detail::cat(name_, ": record type of map '", map_name, "' is not recorded as a pointer"));
-            bool found = false;
-            for (auto& m : maps_)
-                if (m.name == map_name) {
-                    m.btf_record_type = ptr.type();
-                    found = true;
-                }
-            if (!found)
-                detail::raise(detail::cat(name_, ": BPFXX_RECORD_TYPE names map '", map_name,
-                                          "', which the object does not define"));
-        }
-    }
-
-    const elf::symbol* symbol_in(std::uint32_t section, std::string_view name) const {
-        for (const auto& s : elf_->symbols())
-            if (s.section == section && s.name == name) return &s;
-        return nullptr;
-    }
-
-    void read_legacy_maps() {
-        const auto* sec = elf_->find_section("maps");
-        if (sec == nullptr) return;
-        std::vector<const elf::symbol*> syms;
-        for (const auto& s : elf_->symbols())
-            if (s.section == sec->index && s.type != elf::stt_section && !s.name.empty()) syms.push_back(&s);
-        if (syms.empty()) return;
-        // struct bpf_map_def { type, key_size, value_size, max_entries, map_flags } and
-        // any later fields; every definition in the section has the same size.
-        auto def_size = sec->size / syms.size();
-        if (def_size < 20 || def_size * syms.size() != sec->size)
-            detail::raise(detail::cat(where(*sec), ": ", syms.size(), " legacy map definitions do not divide ",
-                                      sec->size, " bytes into records of at least 20 bytes"));
-        for (const auto* s : syms) {
-            auto w = detail::cat(where(*sec), ": legacy map '", s->name, "'");
-            if (s->value % def_size != 0) detail::raise(detail::cat(w, " is not at a record boundary"));
-            map_definition m;
-            m.name = std::string(s->name);
-            m.legacy = true;
-            m.section_index = sec->index;
-            m.section_name = sec->name;
-            m.offset = s->value;
-            m.type = static_cast<map_type>(detail::load<std::uint32_t>(sec->data, s->value, w));
-            m.key_size = detail::load<std::uint32_t>(sec->data, s->value + 4, w);
-            m.value_size = detail::load<std::uint32_t>(sec->data, s->value + 8, w);
-            m.max_entries = detail::load<std::uint32_t>(sec->data, s->value + 12, w);
-            m.flags = detail::load<std::uint32_t>(sec->data, s->value + 16, w);
-            maps_.push_back(std::move(m));
-        }
-    }
-
-    static global_section global_kind(std::string_view name) {
-        auto is = [&](std::string_view base) {
-            return name == base || (name.starts_with(base) && name[base.size()] == '.');
-        };
-        if (is(".rodata")) return global_section::rodata;
-        if (is(".data")) return global_section::data;
-        if (is(".bss")) return global_section::bss;
-        return global_section::none;
-    }
-
-    std::optional<std::uint32_t> map_of_section(std::uint32_t section) const {
-        for (std::uint32_t i = 0; i < maps_.size(); ++i)
-            if (maps_[i].global != global_section::none && maps_[i].section_index == section) return i;
-        return std::nullopt;
-    }
-
-    void read_global_data() {
-        for (const auto& sec : elf_->sections()) {
-            auto kind = global_kind(sec.name);
-            if (kind == global_section::none || sec.size == 0) continue;
-            if ((sec.flags & elf::shf_alloc) == 0) continue;
-            map_definition m;
-            m.name = std::string(sec.name);
-            m.type = map_type::array;
-            m.key_size = 4;
-            m.value_size = static_cast<std::uint32_t>(sec.size);
-            if (m.value_size != sec.size)
-                detail::raise(detail::cat(where(sec), ": ", sec.size, " bytes is too large for a map value"));
-            m.max_entries = 1;
-            m.global = kind;
-            m.section_index = sec.index;
-            m.section_name = sec.name;
-            m.initial_data = sec.type == elf::sht_nobits ? detail::bytes{} : sec.data;
-            if (kind == global_section::rodata) m.flags = map_flags::rdonly_prog;
-            auto index = static_cast<std::uint32_t>(maps_.size());
-            if (btf_) {
-                if (auto ds = find_datasec(sec.name)) {
-                    m.btf_value_type = *ds;
-                    for (const auto& vsi : btf_->type(*ds).secinfos()) {
-                        auto var = btf_->type(vsi.type);
-                        if (var.kind() != btf::kind::var) continue;
-                        global_variable g;
-                        g.name = var.name();
-                        g.map_index = index;
-                        g.offset = vsi.offset;
-                        g.size = vsi.size;
-                        g.btf_type = var.type();
-                        g.is_static = var.var_linkage() == btf::linkage::static_;
-                        // clang leaves DATASEC offsets to the loader in some
-                        // versions: the ELF symbol is the truth.
-                        if (const auto* sym = symbol_in(sec.index, g.name)) {
-                            g.offset = sym->value;
-                            g.is_static = sym->bind == elf::stb_local;
-                            if (g.size == 0) g.size = sym->size;
-                        }
-                        if (!detail::in_bounds(g.offset, g.size, sec.size))
-                            detail::raise(detail::cat(where(sec), ": variable '", g.name, "' at ",
-                                                      detail::hex(g.offset), " size ", g.size,
-                                                      " lies outside the section"));
-                        globals_.push_back(g);
-                    }
-                }
-            }
-            maps_.push_back(std::move(m));
-        }
-    }
-
-    void read_externs() {
-        if (!btf_) return;
-        for (const char* secname : {".kconfig", ".ksyms"}) {
-            auto ds = find_datasec(secname);
-            if (!ds) continue;
-            bool kconfig = std::string_view(secname) == ".kconfig";
-            for (const auto& vsi : btf_->type(*ds).secinfos()) {
-                auto t = btf_->type(vsi.type);
-                extern_symbol e;
-                e.name = t.name();
-                e.btf_type = t.type();
-                if (t.kind() == btf::kind::func) e.kind = extern_symbol::kind::kfunc;
-                else if (kconfig) e.kind = extern_symbol::kind::kconfig;
-                else e.kind = extern_symbol::kind::ksym;
-                for (const auto& sym : elf_->symbols())
-                    if (sym.section == elf::shn_undef && sym.name == e.name) e.weak = sym.bind == elf::stb_weak;
-                externs_.push_back(e);
-            }
-        }
-        // kconfig externs live in a map of their own, filled by the loader.
-        std::uint32_t kconfig_size = 0;
-        if (auto ds = find_datasec(".kconfig")) {
-            kconfig_size = btf_->type(*ds).size();
-            if (kconfig_size != 0) {
-                map_definition m;
-                m.name = ".kconfig";
-                m.type = map_type::array;
-                m.key_size = 4;
-                m.value_size = kconfig_size;
-                m.max_entries = 1;
-                m.global = global_section::kconfig;
-                m.flags = map_flags::rdonly_prog;
-                m.btf_value_type = *ds;
-                maps_.push_back(std::move(m));
-            }
-        }
-    }
-
-    std::optional<std::uint32_t> extern_index(std::string_view name) const {
-        for (std::uint32_t i = 0; i < externs_.size(); ++i)
-            if (externs_[i].name == name) return i;
-        return std::nullopt;
-    }
-
-    // The function holding `offset` of `section`. At most one does: programs
-    // and subprograms live in different sections (is_subprogram_section) and
-    // read_functions() refused overlaps within each list. `hint`, the last
-    // answer, is tried first: consecutive records mostly fall in one function.
-    program* owner(std::uint32_t section, std::uint64_t offset, program*& hint) {
-        if (hint != nullptr && hint->section_index == section && offset >= hint->offset &&
-            offset < hint->offset + hint->insn_count() * sizeof(insn))
-            return hint;
-        hint = owner(section, offset);
-        return hint;
-    }
-
-    program* owner(std::uint32_t section, std::uint64_t offset) {
-        for (auto* list : {&programs_, &subprograms_})
-            for (auto& p : *list)
-                if (p.section_index == section && offset >= p.offset &&
-                    offset < p.offset + p.insn_count() * sizeof(insn))
-                    return &p;
-        return nullptr;
-    }
-
-    void read_relocations() {
-        for (const auto& rel : elf_->sections()) {
-            if (rel.type != elf::sht_rel && rel.type != elf::sht_rela) continue;
-            if (rel.info >= elf_->sections().size()) continue;
-            const auto& target = elf_->section_at(rel.info);
-            if ((target.flags & elf::shf_execinstr) == 0) continue;  // .rel.BTF, .rel.maps, DWARF
-            program* hint = nullptr;
-            for (const auto& r : elf_->relocations(rel)) relocate(target, r, hint);
-        }
-        for (auto* list : {&programs_, &subprograms_})
-            for (auto& p : *list)
-                std::sort(p.relocations.begin(), p.relocations.end(),
-                          [](const auto& a, const auto& b) { return a.insn < b.insn; });
-    }
-
-    void relocate(const elf::section& sec, const elf::relocation& r, program*& hint) {
-        // Error context is built only when an error is raised: this runs for
-        // every relocation of every open.
-        auto fail = [&](const auto&... parts) {
-            detail::raise(detail::cat(where(sec), ": relocation at ", detail::hex(r.offset), parts...));
-        };
-        if (r.offset % sizeof(insn) != 0) fail(" is not at an instruction boundary");
-        auto* p = owner(sec.index, r.offset, hint);
-        if (p == nullptr) fail(" lies in no function");
-        const auto& sym = elf_->symbol_at(r.symbol);
-        program_relocation pr;
-        pr.insn = static_cast<std::uint32_t>((r.offset - p->offset) / sizeof(insn));
-        pr.symbol = sym.type == elf::stt_section ? std::string_view{} : sym.name;
-        const insn& in = p->insns_[pr.insn];
-        auto sym_desc = [&] {
-            return detail::cat("'", sym.name.empty() ? std::string_view("(section symbol)") : sym.name, "'");
-        };
-
-        if (in.code == call) {
-            if (sym.section == elf::shn_undef) {
-                auto e = extern_index(sym.name);
-                if (!e) fail(": call of undefined function ", sym_desc(),
-                                                  " that is not a kfunc declared in .ksyms");
-                pr.kind = program_relocation::kind::extern_call;
-                pr.extern_index = *e;
-            } else {
-                if (in.src_reg != op::pseudo_call)
-                    fail(": relocated call instruction is not a BPF-to-BPF call");
-                pr.kind = program_relocation::kind::subprogram_call;
-                set_callee(pr, sym, static_cast<std::int64_t>(sym.value) / 8 + in.imm + 1, sec, r);
-            }
-        } else if (in.code == ld_imm64) {
-            if (pr.insn + 1 >= p->insn_count())
-                fail(": ld_imm64 is the last instruction; it needs two");
-            if (sym.section == elf::shn_undef) {
-                auto e = extern_index(sym.name);
-                if (!e) fail(": reference to undefined symbol ", sym_desc(),
-                                                  " that is neither .kconfig nor .ksyms extern");
-                pr.kind = program_relocation::kind::extern_variable;
-                pr.extern_index = *e;
-            } else if (sym.section >= elf::shn_loreserve) {
-                fail(": symbol ", sym_desc(), " has special section index ",
-                                          detail::hex(sym.section));
-            } else {
-                const auto& tsec = elf_->section_at(sym.section);
-                if (tsec.flags & elf::shf_execinstr) {
-                    pr.kind = program_relocation::kind::subprogram_address;
-                    // The function's byte offset is symbol value + imm for
-                    // section and function symbols alike.
-                    set_callee(pr, sym, (static_cast<std::int64_t>(sym.value) + in.imm) / 8, sec, r);
-                } else if (tsec.name == ".maps" || tsec.name == "maps") {
-                    pr.kind = program_relocation::kind::map;
-                    bool found = false;
-                    for (std::uint32_t i = 0; i < maps_.size(); ++i)
-                        if (maps_[i].section_index == tsec.index && maps_[i].offset == sym.value &&
-                            maps_[i].global == global_section::none) {
-                            pr.map_index = i;
-                            found = true;
-                        }
-                    if (!found)
-                        fail(": symbol ", sym_desc(), " at ", detail::hex(sym.value),
-                                                  " in ", tsec.name, " is not a map definition");
-                } else if (auto m = map_of_section(tsec.index)) {
-                    pr.kind = program_relocation::kind::global_data;
-                    pr.map_index = *m;
-                    // Section symbols carry the variable's offset in imm;
-                    // variable symbols carry it in st_value.
-                    std::int64_t off = sym.type == elf::stt_section
-                                           ? in.imm
-                                           : static_cast<std::int64_t>(sym.value) + in.imm;
-                    if (off < 0 || static_cast<std::uint64_t>(off) > tsec.size)
-                        fail(": offset ", off, " is outside ", tsec.name);
-                    pr.offset = static_cast<std::uint64_t>(off);
-                } else {
-                    fail(": symbol ", sym_desc(), " is in section '", tsec.name,
-                                              "', which is neither a map nor global data section");
-                }
-            }
-        } else {
-            fail(": relocated instruction (opcode ", detail::hex(in.code),
-                                      ") is neither ld_imm64 nor call");
-        }
-        p->relocations.push_back(pr);
-    }
-
-    void set_callee(program_relocation& pr, const elf::symbol& sym, std::int64_t insn_index, const elf::section& sec,
-                    const elf::relocation& r) const {
-        auto w = [&] { return detail::cat(where(sec), ": relocation at ", detail::hex(r.offset)); };
-        if (insn_index < 0) detail::raise(detail::cat(w(), ": call target is before its section"));
-        pr.target_section = sym.section;
-        pr.target_offset = static_cast<std::uint64_t>(insn_index) * sizeof(insn);
-        if (function_at(pr.target_section, pr.target_offset) == nullptr)
-            detail::raise(detail::cat(w(), ": call target ", detail::hex(pr.target_offset), " in section [",
-                                      pr.target_section, "] is not the start of a function"));
-    }
-
-    void assign_ext_records() {
-        if (!ext_) return;
-        auto section_index = [&](std::string_view name) -> std::optional<std::uint32_t> {
-            if (const auto* s = elf_->find_section(name)) return s->index;
-            return std::nullopt;
-        };
-        auto assign = [&](const auto& groups, auto member) {
-            for (const auto& g : groups) {
-                auto idx = section_index(g.name);
-                if (!idx)
-                    detail::raise(detail::cat(name_, ": .BTF.ext refers to section '", g.name,
-                                              "', which the object does not have"));
-                program* hint = nullptr;
-                const auto& records = g.records;
-                for (std::size_t i = 0; i < records.size();) {
-                    auto* p = owner(*idx, records[i].insn_off, hint);
-                    if (p == nullptr)
-                        detail::raise(detail::cat(name_, ": .BTF.ext record for '", g.name, "' at ",
-                                                  detail::hex(records[i].insn_off), " lies in no function"));
-                    // The run of records that p holds goes in at once.
-                    const std::uint64_t end = p->offset + p->insn_count() * sizeof(insn);
-                    std::size_t j = i + 1;
-                    while (j < records.size() && records[j].insn_off >= p->offset && records[j].insn_off < end) ++j;
-                    auto& out = p->*member;
-                    if (out.size() + (j - i) > out.capacity())
-                        out.reserve(std::max(out.size() + (j - i), 2 * out.capacity()));
-                    for (; i < j; ++i) {
-                        auto rec = records[i];
-                        rec.insn_off = static_cast<std::uint32_t>((rec.insn_off - p->offset) / sizeof(insn));
-                        out.push_back(rec);
-                    }
-                }
-            }
-        };
-        assign(ext_->func_info(), &program::func_info);
-        assign(ext_->line_info(), &program::line_info);
-        assign(ext_->core_relos(), &program::core_relos);
-        // A relocation against a type the object does not have would only
-        // fail in the kernel, far from its cause (clang 19 emits such a
-        // record for a preserve_access_index inside a lambda).
-        for (const auto& g : ext_->core_relos())
-            for (const auto& r : g.records)
-                if (r.type_id == 0 || r.type_id >= btf_->size())
-                    detail::raise(detail::cat(name_, ": CO-RE relocation in '", g.name, "' at ", detail::hex(r.insn_off),
-                                              " refers to BTF type ", r.type_id, ", which the object does not have (",
-                                              btf_->size(), " types)"));
-        for (const auto& g : ext_->func_info())
-            for (const auto& r : g.records)
-                if (r.type_id >= btf_->size() || btf_->type(r.type_id).kind() != btf::kind::func)
-                    detail::raise(detail::cat(name_, ": func_info in '", g.name, "' at ", detail::hex(r.insn_off),
-                                              " refers to BTF type ", r.type_id, ", which is not a FUNC"));
-    }
 };
 
 BPFXX_END_NAMESPACE
+
+#ifndef BPFXX_SEPARATE_COMPILATION
+#include <bpfxx/impl/object.ipp>
+#endif

@@ -11,7 +11,7 @@
 
 #include <bpfxx/error.hpp>
 
-#include <cstring>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -34,35 +34,37 @@ public:
     explicit operator bool() const noexcept { return has_value(); }
     // The errno; 0 on success.
     [[nodiscard]] int error() const noexcept { return error_; }
-    [[nodiscard]] std::string message() const { return has_value() ? "success" : std::strerror(error_); }
+    [[nodiscard]] std::string message() const { return has_value() ? "success" : detail::errno_message(error_); }
 
     // Throws bpfxx::error when there is no value.
     T& value() & {
         check();
-        return value_;
+        return *value_;
     }
     const T& value() const& {
         check();
-        return value_;
+        return *value_;
     }
     T&& value() && {
         check();
-        return std::move(value_);
+        return std::move(*value_);
     }
-    T* operator->() noexcept { return &value_; }
-    const T* operator->() const noexcept { return &value_; }
-    T& operator*() & noexcept { return value_; }
-    const T& operator*() const& noexcept { return value_; }
+    // Unchecked, as std::optional's: only after has_value().
+    T* operator->() noexcept { return &*value_; }
+    const T* operator->() const noexcept { return &*value_; }
+    T& operator*() & noexcept { return *value_; }
+    const T& operator*() const& noexcept { return *value_; }
+    T&& operator*() && noexcept { return std::move(*value_); }
     template <class U>
     T value_or(U&& fallback) const& {
-        return has_value() ? value_ : static_cast<T>(std::forward<U>(fallback));
+        return has_value() ? *value_ : static_cast<T>(std::forward<U>(fallback));
     }
 
 private:
     void check() const {
-        if (!has_value()) detail::raise(detail::cat("bpfxx::result has no value: ", std::strerror(error_)), error_);
+        if (!has_value()) detail::raise(detail::cat("bpfxx::result has no value: ", detail::errno_text(error_)), error_);
     }
-    T value_{};
+    std::optional<T> value_;  // engaged exactly when error_ is 0
     int error_ = 0;
 };
 
@@ -75,10 +77,10 @@ public:
     [[nodiscard]] bool has_value() const noexcept { return error_ == 0; }
     explicit operator bool() const noexcept { return has_value(); }
     [[nodiscard]] int error() const noexcept { return error_; }
-    [[nodiscard]] std::string message() const { return has_value() ? "success" : std::strerror(error_); }
+    [[nodiscard]] std::string message() const { return has_value() ? "success" : detail::errno_message(error_); }
     // Throws bpfxx::error on failure, for setup code that wants exceptions.
     void value() const {
-        if (!has_value()) detail::raise(detail::cat("bpfxx operation failed: ", std::strerror(error_)), error_);
+        if (!has_value()) detail::raise(detail::cat("bpfxx operation failed: ", detail::errno_text(error_)), error_);
     }
 
 private:

@@ -17,38 +17,18 @@
 #include <bpfxx/config.hpp>
 
 #include <bpfxx/detail/ring_buffer_core.hpp>
-#include <bpfxx/error.hpp>
 #include <bpfxx/result.hpp>
-#include <bpfxx/shared/map_types.hpp>
-#include <bpfxx/sys/bpf.hpp>
-#include <bpfxx/sys/epoll.hpp>
 #include <bpfxx/sys/fd.hpp>
 #include <bpfxx/sys/mmap.hpp>
-
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/mman.h>
-#include <unistd.h>
+#include <bpfxx/sys/poll.hpp>
 
 #include <cerrno>
 #include <chrono>
 #include <cstddef>
-#include <cstring>
 #include <span>
-#include <string>
-#include <string_view>
 #include <utility>
 
 BPFXX_BEGIN_NAMESPACE
-namespace detail {
-
-inline std::string map_label(int fd, const sys::map_info& info) {
-    const std::string_view name(info.name, ::strnlen(info.name, sizeof(info.name)));
-    return name.empty() ? cat("map fd ", fd, " (id ", info.id, ")")
-                        : cat("map '", name, "' (fd ", fd, ", id ", info.id, ")");
-}
-
-}  // namespace detail
 
 // The consumer side of one BPF ring buffer map. Move-only; unmaps and closes
 // its own descriptor when destroyed. One ring_buffer per map: the kernel
@@ -58,58 +38,7 @@ public:
     // Opens the ring buffer behind `map_fd`, which stays the caller's (it is
     // duplicated). Throws bpfxx::error if the fd is not a
     // BPF_MAP_TYPE_RINGBUF map or cannot be mapped.
-    [[nodiscard]] static ring_buffer open(int map_fd) {
-        if (map_fd < 0) detail::raise(detail::cat("ring buffer: invalid map fd ", map_fd), EBADF);
-        sys::fd fd(::fcntl(map_fd, F_DUPFD_CLOEXEC, 3));
-        if (!fd) detail::raise_errno(detail::cat("ring buffer: duplicating map fd ", map_fd, " failed"));
-
-        sys::map_info info;
-        sys::attr::obj_info get;
-        get.bpf_fd = static_cast<u32>(fd.get());
-        get.info_len = sizeof(info);
-        get.info = sys::ptr_to_u64(&info);
-        if (sys::bpf(sys::bpf_cmd::obj_get_info_by_fd, get) < 0)
-            detail::raise_errno(detail::cat("ring buffer: fd ", map_fd,
-                                            " is not a BPF map (BPF_OBJ_GET_INFO_BY_FD failed)"));
-        const std::string label = detail::map_label(map_fd, info);
-        const auto type = static_cast<map_type>(info.type);
-        if (type == map_type::user_ringbuf)
-            detail::raise(detail::cat("ring buffer: ", label,
-                                      " is a user_ringbuf, which user space writes and BPF programs read; "
-                                      "bpfxx::ring_buffer reads a ringbuf (BPF_MAP_TYPE_RINGBUF)"),
-                          EINVAL);
-        if (type != map_type::ringbuf)
-            detail::raise(detail::cat("ring buffer: ", label, " has type ", to_string(type), " (", info.type,
-                                      "), not ringbuf (BPF_MAP_TYPE_RINGBUF, Linux 5.8)"),
-                          EINVAL);
-
-        // The kernel makes max_entries a power of two and a multiple of its
-        // page size (arm64: 4K, 16K or 64K), which sysconf reports.
-        const long page = ::sysconf(_SC_PAGESIZE);
-        const std::size_t capacity = info.max_entries;
-        if (page <= 0 || capacity == 0 || (capacity & (capacity - 1)) != 0 ||
-            capacity % static_cast<std::size_t>(page) != 0)
-            detail::raise(detail::cat("ring buffer: ", label, " has max_entries ", info.max_entries,
-                                      ", not a power of two multiple of the page size ", page),
-                          EINVAL);
-        const auto page_size = static_cast<std::size_t>(page);
-
-        // Offset 0: the consumer page, the only writable part (Linux 5.8).
-        auto consumer = sys::mapping::map(fd.get(), page_size, PROT_READ | PROT_WRITE, 0);
-        if (!consumer) {
-            const int e = errno;
-            detail::raise_errno(detail::cat("ring buffer: mmap of the consumer page of ", label, " failed",
-                                            e == EPERM || e == EACCES ? " (was the fd opened read-only?)" : ""),
-                                e);
-        }
-        // Offset page_size: the producer page, then the data pages twice.
-        auto producer = sys::mapping::map(fd.get(), page_size + 2 * capacity, PROT_READ,
-                                             static_cast<off_t>(page_size));
-        if (!producer)
-            detail::raise_errno(detail::cat("ring buffer: mmap of the producer page and ", 2 * capacity,
-                                            " data bytes of ", label, " failed"));
-        return ring_buffer(std::move(fd), std::move(consumer), std::move(producer), capacity, page_size);
-    }
+    [[nodiscard]] BPFXX_DECL static ring_buffer open(int map_fd);
 
     ring_buffer(ring_buffer&&) noexcept = default;
     ring_buffer& operator=(ring_buffer&&) noexcept = default;
@@ -164,7 +93,7 @@ public:
     // edge-triggered epoll, drain with consume() after each readiness: a
     // walk that returns because it caught up never misses a wakeup, but one
     // stopped early by its callback gets no new edge for what is left.
-    [[nodiscard]] int native_handle() const noexcept { return fd_.get(); }
+    [[nodiscard]] int fd() const noexcept { return fd_.get(); }
 
     // Bytes between the consumer and the producer position, headers and
     // discarded records included; 0 when everything is consumed.
@@ -180,9 +109,8 @@ private:
         : fd_(std::move(fd)),
           consumer_page_(std::move(consumer)),
           producer_pages_(std::move(producer)),
-          core_(reinterpret_cast<u64*>(consumer_page_.data()),
-                reinterpret_cast<const u64*>(producer_pages_.data()), producer_pages_.data() + page_size,
-                capacity) {}
+          core_(detail::view_as<u64>(consumer_page_.data()), detail::view_as<u64>(producer_pages_.data()),
+                producer_pages_.data() + page_size, capacity) {}
 
     // The kernel reports POLLIN while producer and consumer positions differ
     // (Linux 5.8); when they already do, or when not waiting at all, the
@@ -190,10 +118,7 @@ private:
     result<void> wait(std::chrono::milliseconds timeout) noexcept {
         if (timeout.count() == 0 || core_.available() != 0) return {};
         if (!fd_) return failure{EBADF};
-        pollfd p{};
-        p.fd = fd_.get();
-        p.events = POLLIN;
-        if (::poll(&p, 1, sys::poll_timeout(timeout)) < 0) return failure{errno};
+        if (int e = sys::wait_for(fd_.get(), POLLIN, timeout); e != 0) return failure{e};
         return {};
     }
 
@@ -204,3 +129,7 @@ private:
 };
 
 BPFXX_END_NAMESPACE
+
+#ifndef BPFXX_SEPARATE_COMPILATION
+#include <bpfxx/impl/ring_buffer.ipp>
+#endif

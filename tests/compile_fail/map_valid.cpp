@@ -23,5 +23,5 @@ int main() {
     for (const auto& v : a.values()) total += v.proto;
     for (const auto& [k, per_cpu] : p.items()) total += per_cpu.size() + k;
     for (const auto& [i, per_cpu] : q.items()) total += per_cpu.size() + i;
-    return static_cast<int>(total + m.count() + p.count());
+    return static_cast<int>(total + m.count().value_or(0) + p.count().value_or(0));
 }

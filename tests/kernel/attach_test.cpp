@@ -36,7 +36,7 @@ namespace {
 namespace fs = std::filesystem;
 namespace op = bpfxx::op;
 using bpfxx::insn;
-using bpfxx::link;
+using bpfxx::link_handle;
 using bpfxx::link_kind;
 using bpfxx::program_type;
 using bpfxx::u32;
@@ -223,7 +223,7 @@ protected:
     }
 
     // Counts exactly `calls` getpid calls while `l` lives and none after.
-    void expect_counts_while_attached(link l) {
+    void expect_counts_while_attached(link_handle l) {
         u64 before = read_counter(map_);
         call_getpid(calls);
         EXPECT_EQ(read_counter(map_), before + calls) << l.description();
@@ -242,7 +242,7 @@ TEST_F(Attach, TracepointCountsWhileAttached) {
     ASSERT_TRUE(prog);
     auto l = bpfxx::attach_tracepoint(prog.get(), "syscalls", "sys_enter_getpid");
     EXPECT_EQ(l.description(), "tracepoint syscalls/sys_enter_getpid");
-    if (bpfxx::detail::probe_perf_link() == bpfxx::detail::probe_result::yes) {
+    if (bpfxx::features::perf_link() == bpfxx::features::answer::yes) {
         EXPECT_EQ(l.kind(), link_kind::bpf_link);
         EXPECT_NE(l.fd(), l.perf_event_fd());
     } else {
@@ -293,7 +293,7 @@ TEST_F(Attach, PerfEventTheCallerKeepsOpen) {
         EXPECT_NE(l.perf_event_fd(), perf.get());  // a duplicate of its own
         EXPECT_GE(l.perf_event_fd(), 3);
         EXPECT_TRUE(cloexec(l.perf_event_fd()));
-        if (bpfxx::detail::probe_perf_link() == bpfxx::detail::probe_result::yes)
+        if (bpfxx::features::perf_link() == bpfxx::features::answer::yes)
             expect_counts_while_attached(std::move(l));  // the BPF link detaches on its own
         EXPECT_GE(::fcntl(perf.get(), F_GETFD), 0);  // the caller's descriptor is untouched
     }
@@ -319,7 +319,7 @@ TEST_F(Attach, PerfEventTheCallerKeepsOpen) {
 }
 
 TEST_F(Attach, BpfCookieReachesTheProgram) {
-    if (bpfxx::detail::probe_perf_link() != bpfxx::detail::probe_result::yes)
+    if (bpfxx::features::perf_link() != bpfxx::features::answer::yes)
         GTEST_SKIP() << "this kernel has no BPF perf links (Linux 5.15), so no cookies on perf events";
     // value = bpf_get_attach_cookie(ctx)
     program_text t;
@@ -401,7 +401,7 @@ TEST_F(Attach, MissingTracepointSaysSoAndWhere) {
     } catch (const bpfxx::error& e) {
         EXPECT_EQ(e.code(), ENOENT);
         EXPECT_EQ(std::string(e.what()),
-                  "tracepoint nope/nope does not exist: there is no category \"nope\" in " + (root / "events").string() +
+                  "tracepoint nope/nope does not exist: there is no category \"nope\" in " + root + "/events" +
                       "; available_events in the same tracefs lists them all");
     }
     try {
@@ -410,7 +410,7 @@ TEST_F(Attach, MissingTracepointSaysSoAndWhere) {
     } catch (const bpfxx::error& e) {
         EXPECT_EQ(e.code(), ENOENT);
         EXPECT_THAT(e.what(), HasSubstr("tracepoint syscalls/sys_enter_nope does not exist: no " +
-                                        (root / "events/syscalls/sys_enter_nope/id").string()));
+                                        root + "/events/syscalls/sys_enter_nope/id"));
     }
 }
 
@@ -441,8 +441,8 @@ TEST_F(Attach, WrongProgramTypeIsNamed) {
             EXPECT_THAT(e.what(), HasSubstr("cannot attach program sys_enter_count (raw_tracepoint, id "));
             EXPECT_THAT(e.what(), HasSubstr("to tracepoint syscalls/sys_enter_getpid: "));
             // Without BPF perf links (before 5.15) the ioctl path is the only one.
-            bool link = !ioctl && bpfxx::detail::probe_perf_link() == bpfxx::detail::probe_result::yes;
-            EXPECT_THAT(e.what(), HasSubstr(link ? "BPF_LINK_CREATE failed: " : "PERF_EVENT_IOC_SET_BPF failed: "));
+            bool via_link = !ioctl && bpfxx::features::perf_link() == bpfxx::features::answer::yes;
+            EXPECT_THAT(e.what(), HasSubstr(via_link ? "BPF_LINK_CREATE failed: " : "PERF_EVENT_IOC_SET_BPF failed: "));
             EXPECT_THAT(e.what(), HasSubstr("; a tracepoint syscalls/sys_enter_getpid needs a program of type "
                                             "tracepoint, this one is raw_tracepoint"));
         }
@@ -500,7 +500,7 @@ TEST_F(Attach, NoDescriptorLeaks) {
     ASSERT_TRUE(tp);
     ASSERT_TRUE(tp2);
     ASSERT_TRUE(raw);
-    (void)bpfxx::detail::probe_perf_link();
+    (void)bpfxx::features::perf_link();
     const auto before = open_fd_count();
     for (int round = 0; round < 3; ++round) {
         {
@@ -509,7 +509,7 @@ TEST_F(Attach, NoDescriptorLeaks) {
             force_ioctl_path force(true);
             auto c = bpfxx::attach_tracepoint(tp2.get(), "syscalls", "sys_enter_getpid");
             EXPECT_GT(open_fd_count(), before);
-            link moved = std::move(c);
+            link_handle moved = std::move(c);
         }
         // Failures release what they opened too.
         EXPECT_THROW((void)bpfxx::attach_tracepoint(raw.get(), "syscalls", "sys_enter_getpid"), bpfxx::error);

@@ -3,11 +3,11 @@
 // oldest kernels loading into it: the old forms stay valid on new kernels,
 // so every downgrade this machine can check is checked here.
 #include <bpfxx/btf/btf.hpp>
-#include <bpfxx/btf/features.hpp>
+#include <bpfxx/btf/downgrade.hpp>
+#include <bpfxx/features.hpp>
 #include <bpfxx/btf/sanitize.hpp>
 #include <bpfxx/detail/file.hpp>
 #include <bpfxx/elf/elf.hpp>
-#include <bpfxx/loader.hpp>  // detail::fix_datasecs
 #include <bpfxx/sys/bpf.hpp>
 
 #include "../unit/btf_builder.hpp"
@@ -31,7 +31,7 @@ namespace {
 
 namespace btf = bpfxx::btf;
 namespace fb = bpfxx::detail::btf_downgrade;
-namespace probe = bpfxx::detail::btf_probe;
+namespace probe = bpfxx::detail::probes;
 using bpfxx_test::btf_builder;
 using K = btf_builder;
 
@@ -81,7 +81,7 @@ class BtfFeatures : public testing::Test {
 protected:
     void SetUp() override {
         if (geteuid() != 0) GTEST_SKIP() << "needs root (CAP_BPF) for BPF_BTF_LOAD";
-        probe::reset_for_testing();
+        bpfxx::features::reset_for_testing();
     }
 };
 
@@ -96,13 +96,13 @@ std::pair<int, int> kernel_release() {
 
 TEST_F(BtfFeatures, ThisKernelHasThemAllInOneProbe) {
     if (kernel_release() < std::pair{6, 9}) GTEST_SKIP() << "kernel older than 6.9: some features may be missing";
-    auto r = btf::probe_kernel_btf_features();
+    auto r = bpfxx::features::probe_btf_features();
     EXPECT_EQ(r.supported, btf::btf_features::all()) << btf::to_string(r.supported);
     EXPECT_EQ(r.undetermined, btf::btf_features::none());
     EXPECT_EQ(r.error, 0);
     EXPECT_EQ(probe::probes_made.load(), 1u);  // all features in one BPF_BTF_LOAD
     // Cached: no further probe.
-    EXPECT_EQ(btf::kernel_btf_features(), btf::btf_features::all());
+    EXPECT_EQ(bpfxx::features::kernel_btf_features(), btf::btf_features::all());
     EXPECT_EQ(probe::probes_made.load(), 1u);
 }
 
@@ -123,7 +123,7 @@ TEST_F(BtfFeatures, EachProbeAloneIsAccepted) {
 TEST_F(BtfFeatures, ProbesOnlyWhatIsAsked) {
     btf::btf_features wanted = btf::btf_features::none();
     wanted.float_ = true;
-    auto r = btf::probe_kernel_btf_features(wanted);
+    auto r = bpfxx::features::probe_btf_features(wanted);
     EXPECT_EQ(probe::probes_made.load(), 1u);
     EXPECT_EQ(probe::known.load(), fb::float_);
     // Features not asked for read true.
@@ -132,13 +132,13 @@ TEST_F(BtfFeatures, ProbesOnlyWhatIsAsked) {
     EXPECT_EQ(r.supported, expected);
 
     // A blob without any of the features probes nothing.
-    probe::reset_for_testing();
+    bpfxx::features::reset_for_testing();
     btf_builder b;
     b.struct_("s", 4, {{"a", b.int_("int", 4), 0}});
     b.func("f", b.func_proto(0, {}), 0);
     auto plain = b.build();
     auto copy = plain;
-    EXPECT_FALSE(btf::downgrade_for_kernel(copy));
+    EXPECT_FALSE(bpfxx::features::fit_btf_to_kernel(copy));
     EXPECT_EQ(copy, plain);
     EXPECT_EQ(probe::probes_made.load(), 0u);
 
@@ -148,13 +148,13 @@ TEST_F(BtfFeatures, ProbesOnlyWhatIsAsked) {
     c.enum64("e", {{"A", 1}});
     auto blob = c.build();
     btf::downgrade_report report;
-    const bool changed = btf::downgrade_for_kernel(blob, &report);
+    const bool changed = bpfxx::features::fit_btf_to_kernel(blob, &report);
     EXPECT_EQ(probe::known.load(), fb::float_ | fb::enum64);
     const bool has_6_0 = kernel_release() >= std::pair{6, 0};
     EXPECT_EQ(probe::probes_made.load(), has_6_0 ? 1u : 3u);
     EXPECT_EQ(changed, !has_6_0);
     EXPECT_EQ(changed, report.changed());
-    (void)btf::downgrade_for_kernel(blob);
+    (void)bpfxx::features::fit_btf_to_kernel(blob);
     EXPECT_EQ(probe::probes_made.load(), has_6_0 ? 1u : 3u);
 }
 
@@ -167,16 +167,16 @@ TEST_F(BtfFeatures, WithoutPrivilegeNothingIsGuessed) {
     if (child == 0) {
         int code = 0;
         if (setgid(65534) != 0 || setuid(65534) != 0) _exit(10);
-        auto r = btf::probe_kernel_btf_features();
+        auto r = bpfxx::features::probe_btf_features();
         if (r.supported != btf::btf_features::all()) code |= 1;
         if (r.undetermined != btf::btf_features::all()) code |= 2;
         if (r.error != EPERM) code |= 4;
         auto blob = every_feature_blob();
         auto copy = blob;
-        if (btf::downgrade_for_kernel(copy) || copy != blob) code |= 8;
+        if (bpfxx::features::fit_btf_to_kernel(copy) || copy != blob) code |= 8;
         if (probe::known.load() != 0) code |= 16;
         const auto before = probe::probes_made.load();
-        (void)btf::kernel_btf_features();
+        (void)bpfxx::features::kernel_btf_features();
         if (probe::probes_made.load() == before) code |= 32;  // probed again
         _exit(code);
     }
@@ -201,7 +201,7 @@ TEST_F(BtfFeatures, DowngradedBlobsLoad) {
         auto out = btf::downgrade(in, fb::from_mask(kernel), &report);
         EXPECT_TRUE(report.changed());
         // Accepted when the kernel has what the downgrade kept.
-        if ((kernel & ~fb::to_mask(btf::kernel_btf_features())) == 0) {
+        if ((kernel & ~fb::to_mask(bpfxx::features::kernel_btf_features())) == 0) {
             EXPECT_EQ(load_btf(out), "") << report.summary();
         }
     }
@@ -210,7 +210,7 @@ TEST_F(BtfFeatures, DowngradedBlobsLoad) {
 // Every object built in the tree, as the loader would hand it to the kernel,
 // loads after a downgrade with each feature off and with all off.
 TEST_F(BtfFeatures, DowngradedObjectsLoad) {
-    const auto have = fb::to_mask(btf::kernel_btf_features());
+    const auto have = fb::to_mask(bpfxx::features::kernel_btf_features());
     int loaded = 0;
     for (const auto& entry : std::filesystem::directory_iterator(BPFXX_TEST_OBJECTS)) {
         auto path = entry.path().string();
@@ -221,7 +221,7 @@ TEST_F(BtfFeatures, DowngradedObjectsLoad) {
         const auto* s = elf.find_section(".BTF");
         if (s == nullptr) continue;
         auto blob = btf::sanitize_cxx(btf::btf(s->data));
-        bpfxx::detail::fix_datasecs(blob, elf);
+        bpfxx::btf::fix_datasecs(blob, elf);
         if (auto err = load_btf(blob); !err.empty()) {
             // Not this test's concern (externs the loader resolves, say).
             std::printf("  %s: the kernel refuses its BTF even untouched: %s\n", path.c_str(), err.c_str());
@@ -229,7 +229,7 @@ TEST_F(BtfFeatures, DowngradedObjectsLoad) {
         }
         // The fast path: this kernel takes it as it is.
         auto same = blob;
-        EXPECT_EQ(btf::downgrade_for_kernel(same), (fb::used_mask(bpfxx::detail::bytes(blob)) & ~have) != 0);
+        EXPECT_EQ(bpfxx::features::fit_btf_to_kernel(same), (fb::used_mask(bpfxx::detail::bytes(blob)) & ~have) != 0);
 
         btf::btf in{bpfxx::detail::bytes(blob)};
         std::vector<std::uint32_t> kernels = {0};

@@ -6,6 +6,8 @@
 // and with the kernel relocating.
 #include <bpfxx/btf/btf.hpp>
 #include <bpfxx/detail/file.hpp>
+#include <bpfxx/attach.hpp>
+#include <bpfxx/features.hpp>
 #include <bpfxx/loader.hpp>
 
 #include <gtest/gtest.h>
@@ -26,7 +28,7 @@ TEST_P(CoreModule, VethPrivFromModuleBtf) {
     if (!std::filesystem::exists("/sys/kernel/btf/veth"))
         GTEST_SKIP() << "no BTF of the veth module (/sys/kernel/btf/veth): the module is not loaded, or the kernel "
                         "has no module BTF (Linux 5.11+, CONFIG_DEBUG_INFO_BTF_MODULES)";
-    if (GetParam() == mode::kernel && !bpfxx::detail::kernel_applies_core())
+    if (GetParam() == mode::kernel && bpfxx::features::kernel_core_relocation() != bpfxx::features::answer::yes)
         GTEST_SKIP() << "this kernel does not apply CO-RE relocations itself (Linux 5.17+)";
     // What the module's BTF says.
     auto vm_bytes = bpfxx::detail::read_file("/sys/kernel/btf/vmlinux");
@@ -44,7 +46,7 @@ TEST_P(CoreModule, VethPrivFromModuleBtf) {
 
     auto obj = bpfxx::object::open(std::string(BPFXX_TEST_OBJECTS) + "/core_module.bpf.o");
     auto lo = bpfxx::loaded_object::load(obj, bpfxx::load_options().core_relocation(GetParam()));
-    auto links = lo.attach_all();
+    auto links = bpfxx::attach_all(lo);
     ASSERT_EQ(links.size(), 1u);
     const auto* g = obj.find_global("module_values");
     ASSERT_NE(g, nullptr);

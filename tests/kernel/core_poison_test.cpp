@@ -5,6 +5,8 @@
 // instead of the kernel's (load_options::set_target_btf).
 #include "../unit/expect_error.hpp"
 
+#include <bpfxx/attach.hpp>
+#include <bpfxx/features.hpp>
 #include <bpfxx/loader.hpp>
 
 #include <gtest/gtest.h>
@@ -30,7 +32,7 @@ protected:
     void SetUp() override {
         require_kernel();
         if (IsSkipped()) return;
-        if (GetParam() == mode::kernel && !bpfxx::detail::kernel_applies_core())
+        if (GetParam() == mode::kernel && bpfxx::features::kernel_core_relocation() != bpfxx::features::answer::yes)
             GTEST_SKIP() << "this kernel does not apply CO-RE relocations itself (Linux 5.17+)";
     }
 };

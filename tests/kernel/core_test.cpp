@@ -8,6 +8,8 @@
 // loader picks (automatic: the kernel itself from Linux 5.17 on).
 // Uses only what Linux 5.10 has (raw tracepoint, mmap-able global data).
 #include <bpfxx/btf/btf.hpp>
+#include <bpfxx/attach.hpp>
+#include <bpfxx/features.hpp>
 #include <bpfxx/loader.hpp>
 
 #include "../bpf/core_task.hpp"
@@ -86,7 +88,7 @@ public:
     traced_object(const std::string& file, bpfxx::load_options::core_mode mode)
         : obj_(bpfxx::object::open(object_path(file))),
           lo_(bpfxx::loaded_object::load(obj_, bpfxx::load_options().core_relocation(mode))) {
-        links_ = lo_.attach_all();
+        links_ = bpfxx::attach_all(lo_);
         result_ = global<core_task::result>("result");
         filter_ = global<core_task::filter>("filter");
     }
@@ -121,7 +123,7 @@ private:
 
     bpfxx::object obj_;
     bpfxx::loaded_object lo_;
-    std::vector<bpfxx::link> links_;
+    std::vector<bpfxx::link_handle> links_;
     core_task::result* result_ = nullptr;
     core_task::filter* filter_ = nullptr;
 };

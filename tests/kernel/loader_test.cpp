@@ -3,6 +3,8 @@
 // load (COMDAT subprograms too, which stock libbpf refuses); execsnoop's
 // program delivers live exec events through the ring buffer; verifier and
 // BTF rejections are clear errors; nothing leaks.
+#include <bpfxx/attach.hpp>
+#include <bpfxx/features.hpp>
 #include <bpfxx/loader.hpp>
 #include <bpfxx/ring_buffer.hpp>
 #include <bpfxx/tracefs.hpp>
@@ -295,7 +297,7 @@ TEST_F(LoaderWithTracefs, ExecsnoopDeliversLiveExecEvents) {
     true_copy bin;
     auto obj = bpfxx::object::open(object_path("execsnoop.bpf.o"));
     auto lo = bpfxx::loaded_object::load(obj);
-    auto links = lo.attach_all();
+    auto links = bpfxx::attach_all(lo);
     ASSERT_EQ(links.size(), 2u);
     auto rb = bpfxx::ring_buffer::open(lo.map("events").fd());
 
@@ -318,7 +320,7 @@ TEST_F(LoaderWithTracefs, ExecsnoopReportsFailedExecErrno) {
     ::chmod(bin.path.c_str(), 0644);  // not executable: execve fails with EACCES
     auto obj = bpfxx::object::open(object_path("execsnoop.bpf.o"));
     auto lo = bpfxx::loaded_object::load(obj, bpfxx::load_options().set_global("failed_only", true));
-    auto links = lo.attach_all();
+    auto links = bpfxx::attach_all(lo);
     auto rb = bpfxx::ring_buffer::open(lo.map("events").fd());
     pid_t pid = run_child(bin.path, {});
     auto e = wait_for_event(rb, pid);
@@ -333,7 +335,7 @@ TEST_F(LoaderWithTracefs, NothingLeaksAfterDestruction) {
     {
         auto obj = bpfxx::object::open(object_path("execsnoop.bpf.o"));
         auto lo = bpfxx::loaded_object::load(obj);
-        auto links = lo.attach_all();
+        auto links = bpfxx::attach_all(lo);
         auto rb = bpfxx::ring_buffer::open(lo.map("events").fd());
         EXPECT_GT(count_fds(), fds_before);
         EXPECT_GT(count_bpf_mappings(), maps_before);

@@ -261,8 +261,8 @@ TEST_F(KernelRingBuffer, OpensTheMap) {
     auto rb = bpfxx::ring_buffer::open(map_.get());
     EXPECT_EQ(rb.capacity(), capacity_);
     EXPECT_EQ(rb.available(), 0u);
-    EXPECT_GE(rb.native_handle(), 3);
-    EXPECT_NE(rb.native_handle(), map_.get());
+    EXPECT_GE(rb.fd(), 3);
+    EXPECT_NE(rb.fd(), map_.get());
     EXPECT_EQ(rb.consume([](std::span<const std::byte>) { ADD_FAILURE(); }), 0u);
     RecordProperty("program_type", prog_type_ == prog_type_syscall ? "syscall" : "raw_tracepoint");
 }
@@ -436,7 +436,7 @@ TEST_F(KernelRingBuffer, PollConsumesWhatIsThereWithoutWaiting) {
 TEST_F(KernelRingBuffer, NativeHandleIsEpollPollable) {
     auto rb = bpfxx::ring_buffer::open(map_.get());
     auto ep = sys::epoll::create();
-    ASSERT_TRUE(ep.add(rb.native_handle(), EPOLLIN, epoll_data_t{.ptr = &rb}));
+    ASSERT_TRUE(ep.add(rb.fd(), EPOLLIN, epoll_data_t{.ptr = &rb}));
     epoll_event events[2];
     auto ready = ep.wait(events, 0ms);
     ASSERT_TRUE(ready);
@@ -466,7 +466,7 @@ TEST_F(KernelRingBuffer, NativeHandleIsEpollPollable) {
 TEST_F(KernelRingBuffer, EdgeTriggeredWaitMissesNoWakeup) {
     auto rb = bpfxx::ring_buffer::open(map_.get());
     auto ep = sys::epoll::create();
-    ASSERT_TRUE(ep.add(rb.native_handle(), EPOLLIN | EPOLLET));
+    ASSERT_TRUE(ep.add(rb.fd(), EPOLLIN | EPOLLET));
     constexpr u64 total = 20000;
     std::atomic<bool> stop{false};
     std::thread producer([&] {
@@ -518,13 +518,13 @@ TEST_F(KernelRingBuffer, MovedRingKeepsConsuming) {
     ASSERT_EQ(output(1, 8), 0);
     ASSERT_EQ(output(2, 8), 0);
     EXPECT_EQ(rb.consume([](std::span<const std::byte>) { return false; }), 1u);
-    const int handle = rb.native_handle();
+    const int handle = rb.fd();
     bpfxx::ring_buffer moved = std::move(rb);
-    EXPECT_EQ(moved.native_handle(), handle);
+    EXPECT_EQ(moved.fd(), handle);
     EXPECT_EQ(moved.capacity(), capacity_);
     EXPECT_EQ(moved.consume([](std::span<const std::byte> r) { EXPECT_TRUE(is_output_record(r, 2, 8)); }), 1u);
     // NOLINTBEGIN(bugprone-use-after-move): a moved-from ring is empty.
-    EXPECT_EQ(rb.native_handle(), -1);
+    EXPECT_EQ(rb.fd(), -1);
     EXPECT_EQ(rb.capacity(), 0u);
     EXPECT_EQ(rb.poll(10ms, [](std::span<const std::byte>) {}).error(), EBADF);
     // NOLINTEND(bugprone-use-after-move)

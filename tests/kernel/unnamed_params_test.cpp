@@ -3,7 +3,8 @@
 // unnamed_params.bpf.cpp): the kernel refuses clang++'s BTF for them
 // ("FUNC ... Invalid arg#1"); sanitize_cxx names them and the object loads.
 #include <bpfxx/btf/btf.hpp>
-#include <bpfxx/btf/features.hpp>
+#include <bpfxx/btf/downgrade.hpp>
+#include <bpfxx/features.hpp>
 #include <bpfxx/btf/sanitize.hpp>
 #include <bpfxx/detail/file.hpp>
 #include <bpfxx/elf/elf.hpp>
@@ -38,7 +39,7 @@ protected:
 
 // BPF_BTF_LOAD: empty when accepted, else the errno and the log.
 std::string load_btf(std::vector<std::byte> blob) {
-    btf::downgrade_for_kernel(blob);  // the VM kernels lack some kinds
+    bpfxx::features::fit_btf_to_kernel(blob);  // the VM kernels lack some kinds
     std::vector<char> log(1 << 20);
     bpfxx::sys::attr::btf_load a;
     a.btf = bpfxx::sys::ptr_to_u64(blob.data());
@@ -63,7 +64,7 @@ std::vector<std::byte> object_btf(bool sanitize) {
     } else {
         blob.assign(s->data.begin(), s->data.end());
     }
-    bpfxx::detail::fix_datasecs(blob, elf);
+    bpfxx::btf::fix_datasecs(blob, elf);
     return blob;
 }
 

@@ -10,5 +10,5 @@ struct wrong_sample {  // kernel: ts_ns, pid, cpu
 };
 
 void use(api_cxx::skeleton& skel) {
-    bpfxx::skel::as<wrong_sample>(skel.rodata().sample_template).cpu = 1;
+    (void)bpfxx::skel::as<wrong_sample>(skel.rodata().sample_template);
 }

@@ -8,6 +8,9 @@
 #include "maps_cxx.skel.hpp"
 #include "plain_c.skel.hpp"
 
+#include <bpfxx/loader.hpp>  // loaded() of programs and maps
+#include <bpfxx/object.hpp>  // skeleton::object()
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -63,13 +66,14 @@ struct user_sample {
 
 TEST(SkeletonOpen, StructGlobalsAsTheUsersOwnType) {
     auto skel = api_cxx::skeleton::open();
-    auto& tmpl = bpfxx::skel::as<user_sample>(skel.rodata().sample_template);
+    auto tmpl = bpfxx::skel::as<user_sample>(skel.rodata().sample_template);
     tmpl.cpu = 3;
+    bpfxx::skel::assign(skel.rodata().sample_template, tmpl);
     EXPECT_EQ(skel.rodata().sample_template.cpu, 3u);
     // Map values too: the generated value type of `samples` is the same struct.
     api_cxx::skeleton::samples_map::value_type v{};
-    bpfxx::skel::as<user_sample>(v).pid = 9;
-    EXPECT_EQ(v.pid, 9u);
+    v.pid = 9;
+    EXPECT_EQ(bpfxx::skel::as<user_sample>(v).pid, 9u);
 }
 
 class Skeleton : public testing::Test {

@@ -4,11 +4,11 @@
 // off; the raw feature scan; the probe blobs (built and validated here, loaded
 // by tests/kernel/btf_features_test.cpp).
 #include <bpfxx/btf/btf.hpp>
-#include <bpfxx/btf/features.hpp>
+#include <bpfxx/btf/downgrade.hpp>
+#include <bpfxx/features.hpp>
 #include <bpfxx/btf/sanitize.hpp>
 #include <bpfxx/detail/file.hpp>
 #include <bpfxx/elf/elf.hpp>
-#include <bpfxx/loader.hpp>  // detail::fix_datasecs
 
 #include "btf_builder.hpp"
 
@@ -463,7 +463,7 @@ TEST(btf_downgrade_objects, EveryTestObject) {
         btf::btf raw(s->data);
         btf::sanitize_report sr;
         auto sanitized = btf::sanitize_cxx(raw, &sr);
-        bpfxx::detail::fix_datasecs(sanitized, elf);
+        bpfxx::btf::fix_datasecs(sanitized, elf);
         btf::btf in{bpfxx::detail::bytes(sanitized)};
         const auto used = fb::to_mask(btf::used_btf_features(in));
         EXPECT_EQ(btf::used_btf_features(bpfxx::detail::bytes(sanitized)), btf::used_btf_features(in));
@@ -529,7 +529,7 @@ TEST(btf_probe_blobs, EachUsesItsFeature) {
     for (std::uint32_t i = 0; i < fb::feature_count; ++i) {
         const std::uint32_t bit = 1u << i;
         SCOPED_TRACE(btf::to_string(only_on(bit)));
-        bpfxx::detail::btf_probe::probe_blob pb(bit);
+        bpfxx::detail::probes::probe_blob pb(bit);
         auto bytes = pb.bytes();
         btf::btf parsed(bytes);
         auto used = fb::to_mask(btf::used_btf_features(bytes));
@@ -537,7 +537,7 @@ TEST(btf_probe_blobs, EachUsesItsFeature) {
         const std::uint32_t extra = bit == fb::empty_datasec || bit == fb::datasec_names ? fb::var_datasec : 0u;
         EXPECT_EQ(used & ~bit, extra);
     }
-    bpfxx::detail::btf_probe::probe_blob all(fb::all_features);
+    bpfxx::detail::probes::probe_blob all(fb::all_features);
     btf::btf parsed(all.bytes());
     EXPECT_EQ(btf::used_btf_features(all.bytes()), btf::btf_features::all());
 }

@@ -5,7 +5,7 @@
 // objects and for every struct and union of the running kernel.
 #include <bpfxx/detail/file.hpp>
 #include <bpfxx/btf/btf.hpp>
-#include <bpfxx/btf/emit.hpp>
+#include "emit.hpp"
 #include <bpfxx/elf/elf.hpp>
 #include <bpfxx/error.hpp>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
-// bpfxx::link ownership with stand-in descriptors (pipes): what it closes,
+// bpfxx::link_handle ownership with stand-in descriptors (pipes): what it closes,
 // when, and what a move leaves behind. The kernel side is in
 // tests/kernel/attach_test.cpp.
 #include <bpfxx/link.hpp>
@@ -14,7 +14,7 @@
 
 namespace {
 
-using bpfxx::link;
+using bpfxx::link_handle;
 using bpfxx::link_kind;
 using bpfxx::sys::fd;
 
@@ -32,7 +32,7 @@ struct pipe_pair {
 };
 
 TEST(Link, EmptyByDefault) {
-    link l;
+    link_handle l;
     EXPECT_EQ(l.kind(), link_kind::none);
     EXPECT_FALSE(l);
     EXPECT_EQ(l.fd(), -1);
@@ -47,7 +47,7 @@ TEST(Link, BpfLinkOwnsBothDescriptorsAndClosesThemOnDestruction) {
     pipe_pair p;
     ASSERT_GE(p.r, 0);
     {
-        auto l = link::from_bpf_link(fd(p.r), "tracepoint a/b", fd(p.w));
+        auto l = link_handle::from_bpf_link(fd(p.r), "tracepoint a/b", fd(p.w));
         EXPECT_EQ(l.kind(), link_kind::bpf_link);
         EXPECT_TRUE(l);
         EXPECT_EQ(l.fd(), p.r);
@@ -64,7 +64,7 @@ TEST(Link, PerfEventLinkReportsThePerfFd) {
     pipe_pair p;
     ASSERT_GE(p.r, 0);
     ::close(p.w);
-    auto l = link::from_perf_event(fd(p.r), "perf event fd 9");
+    auto l = link_handle::from_perf_event(fd(p.r), "perf event fd 9");
     EXPECT_EQ(l.kind(), link_kind::perf_event);
     EXPECT_EQ(l.fd(), p.r);
     EXPECT_EQ(l.perf_event_fd(), p.r);
@@ -80,8 +80,8 @@ TEST(Link, MoveTransfersAndEmptiesTheSource) {
     pipe_pair p;
     ASSERT_GE(p.r, 0);
     ::close(p.w);
-    auto a = link::from_bpf_link(fd(p.r), "raw tracepoint sys_enter");
-    link b(std::move(a));
+    auto a = link_handle::from_bpf_link(fd(p.r), "raw tracepoint sys_enter");
+    link_handle b(std::move(a));
     EXPECT_EQ(a.kind(), link_kind::none);  // NOLINT(bugprone-use-after-move)
     EXPECT_EQ(a.fd(), -1);
     EXPECT_EQ(b.fd(), p.r);
@@ -96,15 +96,15 @@ TEST(Link, MoveAssignmentDetachesWhatWasHeld) {
     ASSERT_GE(p2.r, 0);
     ::close(p1.w);
     ::close(p2.w);
-    auto a = link::from_bpf_link(fd(p1.r), "first");
-    auto b = link::from_perf_event(fd(p2.r), "second");
+    auto a = link_handle::from_bpf_link(fd(p1.r), "first");
+    auto b = link_handle::from_perf_event(fd(p2.r), "second");
     a = std::move(b);
     EXPECT_FALSE(is_open(p1.r));
     EXPECT_TRUE(is_open(p2.r));
     EXPECT_EQ(a.kind(), link_kind::perf_event);
     EXPECT_EQ(a.description(), "second");
     EXPECT_EQ(b.kind(), link_kind::none);  // NOLINT(bugprone-use-after-move)
-    a = link();
+    a = link_handle();
     EXPECT_FALSE(is_open(p2.r));
 }
 

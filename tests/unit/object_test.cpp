@@ -61,7 +61,7 @@ std::string error_of(const std::vector<std::byte>& data) {
     return "(no error)";
 }
 
-const bpfxx::program& program_named(const bpfxx::object& o, std::string_view name) {
+const bpfxx::program_definition& program_named(const bpfxx::object& o, std::string_view name) {
     const auto* p = o.find_program(name);
     if (p == nullptr) throw std::runtime_error("no program " + std::string(name));
     return *p;
@@ -74,7 +74,7 @@ std::vector<std::string> names_of_maps(const bpfxx::object& o) {
 }
 
 // (kind, target name) pairs of a program's relocations, in insn order.
-std::vector<std::string> relocations_of(const bpfxx::object& o, const bpfxx::program& p) {
+std::vector<std::string> relocations_of(const bpfxx::object& o, const bpfxx::program_definition& p) {
     std::vector<std::string> out;
     for (const auto& r : p.relocations) {
         std::string target;
@@ -96,7 +96,7 @@ std::vector<std::string> relocations_of(const bpfxx::object& o, const bpfxx::pro
 }
 
 // Every relocated instruction has the opcode its kind implies.
-void expect_relocated_opcodes(const bpfxx::program& p) {
+void expect_relocated_opcodes(const bpfxx::program_definition& p) {
     for (const auto& r : p.relocations) {
         ASSERT_LT(r.insn, p.insn_count());
         const auto& in = p.insns()[r.insn];
@@ -113,7 +113,7 @@ void expect_relocated_opcodes(const bpfxx::program& p) {
 
 // func_info: one record at insn 0 naming the function; line_info: starts at
 // insn 0 and covers the function's lines in the source.
-void expect_ext_records(const bpfxx::object& o, const bpfxx::program& p, std::string_view btf_name,
+void expect_ext_records(const bpfxx::object& o, const bpfxx::program_definition& p, std::string_view btf_name,
                         std::uint32_t first_line) {
     ASSERT_EQ(p.func_info.size(), 1u) << p.name;
     EXPECT_EQ(p.func_info[0].insn_off, 0u);

@@ -113,6 +113,12 @@ struct array_info {
 class btf;
 class type_view;
 
+// The fields of a type record's info word (btf_type.info in uapi btf.h), for
+// walks over raw records such as btf::for_each_header().
+constexpr kind info_kind(std::uint32_t info) noexcept { return static_cast<kind>((info >> 24) & 0x1f); }
+constexpr std::uint32_t info_vlen(std::uint32_t info) noexcept { return info & 0xffff; }
+constexpr bool info_kflag(std::uint32_t info) noexcept { return (info >> 31) != 0; }
+
 }  // namespace btf
 BPFXX_END_NAMESPACE
 
@@ -127,14 +133,10 @@ inline constexpr std::size_t type_record_size = 12;
 // Bits 16-23 and 28-30 of btf_type.info are unused; the kernel rejects them.
 inline constexpr std::uint32_t info_mask = 0x9f00ffffu;
 
-constexpr bpfxx::btf::kind info_kind(std::uint32_t info) noexcept {
-    return static_cast<bpfxx::btf::kind>((info >> 24) & 0x1f);
-}
-constexpr std::uint32_t info_vlen(std::uint32_t info) noexcept { return info & 0xffff; }
-constexpr bool info_kflag(std::uint32_t info) noexcept { return (info >> 31) != 0; }
+using bpfxx::btf::info_kind;
+using bpfxx::btf::info_kflag;
+using bpfxx::btf::info_vlen;
 
-// Size of the data following the 12-byte btf_type, per kind; -1 for a kind
-// this reader does not know.
 // Size of the data following the 12-byte btf_type: fixed + per_vlen * vlen
 // by kind (index 0..31); fixed is 0xff for a kind this reader does not know.
 struct record_shape {

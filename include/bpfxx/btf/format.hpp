@@ -17,6 +17,7 @@
 #include <bpfxx/config.hpp>
 
 #include <bpfxx/btf/btf.hpp>
+#include <bpfxx/btf/names.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -51,7 +52,7 @@ inline std::string clip(std::string_view name) {
 inline bool starts_identifier(std::string_view s) noexcept {
     if (s.empty()) return false;
     char c = s.front();
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    return bpfxx::btf::is_identifier_char(c);
 }
 
 inline std::string base_name(const type_view& t) {

@@ -24,7 +24,7 @@
 
 #include <bpfxx/btf/btf.hpp>
 #include <bpfxx/btf/ext.hpp>
-#include <bpfxx/btf/sanitize.hpp>  // strip_cxx_suffix
+#include <bpfxx/btf/names.hpp>
 #include <bpfxx/core/target.hpp>
 #include <bpfxx/error.hpp>
 #include <bpfxx/shared/insn.hpp>

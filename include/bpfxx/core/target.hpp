@@ -41,9 +41,13 @@ inline const btf::btf& vmlinux_btf() {
         try {
             owned = read_file(path);
         } catch (const error& e) {
-            raise(cat("cannot read the kernel's BTF at ", path, " (it needs CONFIG_DEBUG_INFO_BTF=y, Linux 5.4+): ",
-                      std::strerror(e.code())),
-                  e.code());
+            // Only a missing file means the kernel has no BTF; anything else
+            // (EACCES, EMFILE, ENOMEM) is said as it is.
+            if (e.code() == ENOENT)
+                raise(cat("the kernel has no BTF: ", path, " does not exist (it needs CONFIG_DEBUG_INFO_BTF=y, "
+                          "Linux 5.4+); or give the loader a BTF file with load_options::set_target_btf"),
+                      ENOENT);
+            raise(cat("cannot read the kernel's BTF: ", e.what()), e.code());
         }
         // Checked by the kernel already: only the layout is validated.
         return btf::btf(std::move(owned), nullptr, btf::trusted);
@@ -199,7 +203,7 @@ private:
         }
         const auto& b = *s.btf;
         b.for_each_header([&](std::uint32_t id, std::uint32_t name_off, std::uint32_t info) {
-            auto cls = static_cast<unsigned char>(core_kind_class(detail::btf_impl::info_kind(info)));
+            auto cls = static_cast<unsigned char>(core_kind_class(btf::info_kind(info)));
             if ((kinds & (1u << cls)) == 0 || name_off == 0) return;
             auto tail = b.string_tail(name_off);
             if (tail.size() < 2) return;
@@ -247,14 +251,18 @@ inline const target& target::kernel() {
 inline void target::load_modules() const {
     if (!modules_pending_) return;
     modules_pending_ = false;
-    DIR* dir = ::opendir("/sys/kernel/btf");
-    if (dir == nullptr) return;
     std::vector<std::string> names;
-    while (auto* e = ::readdir(dir)) {
-        std::string_view n(e->d_name);
-        if (n != "." && n != ".." && n != "vmlinux") names.emplace_back(n);
+    {
+        struct closer {
+            void operator()(DIR* d) const noexcept { ::closedir(d); }
+        };
+        const std::unique_ptr<DIR, closer> dir(::opendir("/sys/kernel/btf"));
+        if (!dir) return;
+        while (auto* e = ::readdir(dir.get())) {
+            std::string_view n(e->d_name);
+            if (n != "." && n != ".." && n != "vmlinux") names.emplace_back(n);
+        }
     }
-    ::closedir(dir);
     std::sort(names.begin(), names.end());
     for (auto& n : names) {
         try {

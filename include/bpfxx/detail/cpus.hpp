@@ -7,13 +7,13 @@
 
 #include <bpfxx/config.hpp>
 
+#include <bpfxx/detail/file.hpp>
+
 #include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
-#include <fstream>
-#include <string>
 #include <string_view>
 
 BPFXX_BEGIN_NAMESPACE
@@ -53,20 +53,21 @@ inline cpu_list parse_cpu_list(std::string_view text) noexcept {
     return out;
 }
 
-// The number of possible CPUs (num_possible_cpus() in the kernel): a per-CPU
-// map value holds one slot per possible CPU, each rounded up to 8 bytes, on
-// every kernel. The count, not the highest id + 1, since the mask may have
-// holes.
-inline std::uint32_t possible_cpu_count() {
-    static const std::uint32_t n = [] {
-        std::ifstream in("/sys/devices/system/cpu/possible");
-        std::string text;
-        std::getline(in, text);
-        if (auto list = parse_cpu_list(text); list.count > 0) return list.count;
+// The CPUs the kernel may bring online (/sys/devices/system/cpu/possible),
+// read once. `count` is num_possible_cpus(): a per-CPU map value holds one
+// slot per possible CPU, each rounded up to 8 bytes, on every kernel (the
+// mask may have holes). `end`, the highest id + 1, sizes what is indexed by
+// CPU id: perf event arrays. Without the file, sysconf's configured count.
+inline cpu_list possible_cpus() {
+    static const cpu_list cpus = [] {
+        int err = 0;
+        const auto text = read_small_file("/sys/devices/system/cpu/possible", err);
+        if (auto list = parse_cpu_list(text); list.count > 0) return list;
         long configured = ::sysconf(_SC_NPROCESSORS_CONF);
-        return static_cast<std::uint32_t>(configured > 0 ? configured : 1);
+        const auto n = static_cast<std::uint32_t>(configured > 0 ? configured : 1);
+        return cpu_list{n, n};
     }();
-    return n;
+    return cpus;
 }
 
 }  // namespace detail

@@ -9,13 +9,13 @@
 
 #include <bpfxx/config.hpp>
 
+#include <bpfxx/detail/view.hpp>
 #include <bpfxx/shared/types.hpp>
 
 #include <atomic>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <span>
 #include <type_traits>
 #include <utility>
@@ -178,7 +178,7 @@ public:
             }
             ++delivered;
             // The BPF program wrote a T here; the view is 8-byte aligned.
-            return invoke(f, *reinterpret_cast<const T*>(record.data()));
+            return invoke(f, *view_as<T>(record.data()));
         });
         return delivered;
     }
@@ -219,17 +219,16 @@ private:
     // The length word pairs with the kernel's xchg at submit/discard (5.8):
     // once it reads without BUSY, the payload is complete.
     static u32 load_header(const std::byte* record) noexcept {
-        return std::atomic_ref<u32>(*reinterpret_cast<u32*>(const_cast<std::byte*>(record)))
-            .load(std::memory_order_acquire);
+        return std::atomic_ref<u32>(*const_cast<u32*>(view_as<u32>(record))).load(std::memory_order_acquire);
     }
 
     template <class F, class Arg>
     static bool invoke(F& f, Arg&& arg) {
         if constexpr (std::is_void_v<std::invoke_result_t<F&, Arg>>) {
-            std::invoke(f, std::forward<Arg>(arg));
+            f(std::forward<Arg>(arg));
             return true;
         } else {
-            return std::invoke(f, std::forward<Arg>(arg));
+            return f(std::forward<Arg>(arg));
         }
     }
 

@@ -12,6 +12,7 @@
 #include <bpfxx/error.hpp>
 #include <bpfxx/result.hpp>
 #include <bpfxx/sys/fd.hpp>
+#include <bpfxx/sys/poll.hpp>
 
 #include <sys/epoll.h>
 
@@ -23,13 +24,6 @@
 
 BPFXX_BEGIN_NAMESPACE
 namespace sys {
-
-// Milliseconds for poll(2)/epoll_wait(2): negative waits forever, and waits
-// longer than INT_MAX ms are cut to it.
-inline int poll_timeout(std::chrono::milliseconds timeout) noexcept {
-    if (timeout.count() < 0) return -1;
-    return timeout.count() > INT_MAX ? INT_MAX : static_cast<int>(timeout.count());
-}
 
 class epoll {
 public:

@@ -69,7 +69,7 @@
 // Output is deterministic: the same BTF and roots give the same bytes.
 #pragma once
 #ifdef __bpf__
-#error "bpfxx/btf/emit.hpp is user-space only"
+#error "tools/lib/emit.hpp is user-space only"
 #endif
 
 #include <bpfxx/config.hpp>
@@ -115,57 +115,7 @@ using bpfxx::btf::type_view;
 // into (the kernel's deepest is under 10).
 inline constexpr int max_nesting = 64;
 
-inline bool is_cxx_identifier(std::string_view s) noexcept {
-    if (s.empty()) return false;
-    auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
-    if (!alpha(s.front())) return false;
-    for (char c : s)
-        if (!alpha(c) && !(c >= '0' && c <= '9')) return false;
-    return true;
-}
 
-// C++20 keywords and alternative tokens, plus names that GCC or clang treat
-// as keywords or predefined macros in some mode (gnu++20 defines `linux` and
-// `unix`; `typeof` is a GNU keyword) and object-like macros of the C library
-// that a generated header is likely to see.
-inline bool is_reserved_name(std::string_view s) {
-    // clang-format off
-    static constexpr std::string_view words[] = {
-        "EOF",          "NULL",          "__float128",   "__int128",     "__label__",   "__null",
-        "__thread",     "alignas",       "alignof",      "and",          "and_eq",      "asm",
-        "auto",         "bitand",        "bitor",        "bool",         "break",       "case",
-        "catch",        "char",          "char16_t",     "char32_t",     "char8_t",     "class",
-        "co_await",     "co_return",     "co_yield",     "compl",        "concept",     "const",
-        "const_cast",   "consteval",     "constexpr",    "constinit",    "continue",    "decltype",
-        "default",      "delete",        "do",           "double",       "dynamic_cast", "else",
-        "enum",         "errno",         "explicit",     "export",       "extern",      "false",
-        "float",        "for",           "friend",       "goto",         "i386",        "if",
-        "inline",       "int",           "linux",        "long",         "mutable",     "namespace",
-        "new",          "noexcept",      "not",          "not_eq",       "nullptr",     "operator",
-        "or",           "or_eq",         "private",      "protected",    "public",      "register",
-        "reinterpret_cast", "requires",  "return",       "short",        "signed",      "sizeof",
-        "static",       "static_assert", "static_cast",  "stderr",       "stdin",       "stdout",
-        "struct",       "switch",        "template",     "this",         "thread_local", "throw",
-        "true",         "try",           "typedef",      "typeid",       "typename",    "typeof",
-        "union",        "unix",          "unsigned",     "using",        "virtual",     "void",
-        "volatile",     "wchar_t",       "while",        "xor",          "xor_eq",
-    };
-    // clang-format on
-    for (auto w : words)
-        if (w == s) return true;
-    // Compiler builtins: GCC declares `__builtin_va_list` as an array of
-    // `__va_list_tag` on x86_64, clang `__va_list` on aarch64.
-    return s.starts_with("__builtin_") || s == "__va_list_tag" || s == "__va_list";
-}
-
-inline constexpr std::string_view keyword_suffix = "___cxx";
-
-// A BTF name as a C++ identifier (see the top of emit.hpp).
-inline std::string cxx_identifier(std::string_view raw) {
-    std::string out = is_cxx_identifier(raw) ? std::string(raw) : bpfxx::btf::to_btf_identifier(raw);
-    if (is_reserved_name(out)) out += keyword_suffix;
-    return out;
-}
 
 // Names the emitter generates inside classes and for unnamed types; a BTF
 // type name of this shape is suffixed so the two never meet.
@@ -513,14 +463,14 @@ inline type_emitter::type_emitter(const btf& b, const emit_options& options)
 }
 
 inline void type_emitter::name_types() {
-    using detail::btf_emit::cxx_identifier;
+    using bpfxx::btf::cxx_identifier;
     const std::uint32_t n = b_.size();
     names_.assign(n, std::string());
     elided_.assign(n, 0);
     std::unordered_set<std::string> taken{"std", "bpfxx"};
     auto base_of = [](std::string_view raw) {
         auto s = cxx_identifier(raw);
-        if (detail::btf_emit::looks_generated(s)) s += detail::btf_emit::keyword_suffix;
+        if (detail::btf_emit::looks_generated(s)) s += bpfxx::btf::keyword_suffix;
         return s;
     };
     auto claim = [&](std::string base) {
@@ -1154,7 +1104,7 @@ inline void type_emitter::plan_inline_union(std::uint32_t union_id, field_names&
         if (it.what != item_kind::member && it.what != item_kind::bitfield) continue;
         auto m = u.member_at(it.index);
         if (m.name.empty()) continue;  // hoisted: __anon_N, generated later
-        f.inner[k].name = detail::btf_emit::cxx_identifier(m.name);
+        f.inner[k].name = bpfxx::btf::cxx_identifier(m.name);
         names.push_back(f.inner[k].name);
     }
     std::vector<std::string> sorted = names;
@@ -1182,7 +1132,7 @@ inline type_emitter::class_plan type_emitter::plan_class(std::uint32_t id, const
         const auto& it = g.items[k];
         if (it.what != item_kind::member && it.what != item_kind::bitfield) continue;
         auto m = t.member_at(it.index);
-        if (!m.name.empty() && detail::btf_emit::cxx_identifier(m.name) == class_name)
+        if (!m.name.empty() && bpfxx::btf::cxx_identifier(m.name) == class_name)
             named_like_class = true;
     }
     p.scope.insert(class_name);
@@ -1194,7 +1144,7 @@ inline type_emitter::class_plan type_emitter::plan_class(std::uint32_t id, const
             if (it.inline_union) plan_inline_union(peel(m.type).base, p.fields[k], p.scope);
             continue;
         }
-        auto base = detail::btf_emit::cxx_identifier(m.name);
+        auto base = bpfxx::btf::cxx_identifier(m.name);
         auto name = base;
         if (name == class_name && !p.fields.empty()) {
             // first member of that name keeps it
@@ -1573,7 +1523,7 @@ inline void type_emitter::kernel_scope(std::uint32_t id, name_set& scope, int de
     auto t = b_.type(id);
     for (std::uint32_t i = 0; i < t.vlen(); ++i) {
         auto m = t.member_at(i);
-        if (!m.name.empty()) scope.insert(detail::btf_emit::cxx_identifier(m.name));
+        if (!m.name.empty()) scope.insert(bpfxx::btf::cxx_identifier(m.name));
         if (m.type == 0) continue;
         auto p = peel(m.type);
         if (is_unnamed_class(p.base)) kernel_scope(p.base, scope, depth + 1);
@@ -1592,7 +1542,7 @@ inline bool type_emitter::injected_names(std::uint32_t id, std::vector<std::stri
         auto m = t.member_at(i);
         if (m.type == 0) continue;
         if (!m.name.empty()) {
-            out.push_back(detail::btf_emit::cxx_identifier(m.name));
+            out.push_back(bpfxx::btf::cxx_identifier(m.name));
             continue;
         }
         auto p = peel(m.type);
@@ -1643,7 +1593,7 @@ inline void type_emitter::write_kernel_class(kernel_writer& w, std::uint32_t id,
         level = &own;
         for (std::uint32_t i = 0; i < t.vlen(); ++i)
             if (auto m = t.member_at(i); !m.name.empty() && m.type != 0)
-                own.insert(detail::btf_emit::cxx_identifier(m.name));
+                own.insert(bpfxx::btf::cxx_identifier(m.name));
     }
     bool any = false;
     for (const auto& it : g.items) {
@@ -1665,12 +1615,12 @@ inline void type_emitter::write_kernel_class(kernel_writer& w, std::uint32_t id,
                 auto m = t.member_at(it.index);
                 const auto type = bitfield_type(it, m.type, w.scopes);
                 w.out += ind2 + type;
-                if (!m.name.empty()) w.out += " " + detail::btf_emit::cxx_identifier(m.name);
+                if (!m.name.empty()) w.out += " " + bpfxx::btf::cxx_identifier(m.name);
                 w.out += detail::cat(" : ", it.count, ";\n");
                 any = true;
                 if (layout_ != nullptr && m.name.empty()) ++layout_->back().unchecked;
                 if (layout_ != nullptr && !m.name.empty())
-                    layout_->back().members.push_back({designator + detail::btf_emit::cxx_identifier(m.name),
+                    layout_->back().members.push_back({designator + bpfxx::btf::cxx_identifier(m.name),
                                                        base_offset * 8 + it.bit_offset, 0,
                                                        static_cast<std::uint32_t>(it.count), type == "bool",
                                                        !w.through_const});
@@ -1681,7 +1631,7 @@ inline void type_emitter::write_kernel_class(kernel_writer& w, std::uint32_t id,
         any = true;
         auto m = t.member_at(it.index);
         auto p = peel(m.type);
-        std::string mname = m.name.empty() ? std::string() : detail::btf_emit::cxx_identifier(m.name);
+        std::string mname = m.name.empty() ? std::string() : bpfxx::btf::cxx_identifier(m.name);
         const std::uint64_t off = base_offset + it.bit_offset / 8;
         // An unnamed member whose names would clash (BTF that is not valid
         // C) gets a name instead of being injected.
@@ -1915,7 +1865,7 @@ inline std::string type_emitter::declaration(std::uint32_t type_id, std::string_
         detail::raise(
             detail::cat("emit_declaration: type id ", type_id, " is out of range (", b_.size(), " ids)"));
     name_set names(scope.begin(), scope.end());
-    std::string id = name.empty() ? std::string() : detail::btf_emit::cxx_identifier(name);
+    std::string id = name.empty() ? std::string() : bpfxx::btf::cxx_identifier(name);
     if (!id.empty()) names.insert(id);
     std::vector<const name_set*> scopes{&names};
     value_layout l;
@@ -2011,7 +1961,7 @@ inline std::string type_emitter::layout_check(std::uint32_t type_id, std::string
     if (type_id >= b_.size())
         detail::raise(
             detail::cat("emit_layout_check: type id ", type_id, " is out of range (", b_.size(), " ids)"));
-    if (!detail::btf_emit::is_cxx_identifier(check_name) || detail::btf_emit::is_reserved_name(check_name))
+    if (!bpfxx::btf::is_identifier(check_name) || bpfxx::btf::is_reserved_name(check_name))
         detail::raise(detail::cat("emit_layout_check: '", check_name, "' is not a usable C++ name"));
     prepare(type_id);
     value_layout l;

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+// Opening a ring buffer's consumer (bpfxx/ring_buffer.hpp): checks and mmaps.
+#pragma once
+
+#include <bpfxx/ring_buffer.hpp>
+
+#include <bpfxx/error.hpp>
+#include <bpfxx/shared/map_types.hpp>
+#include <bpfxx/sys/bpf.hpp>
+
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <string>
+#include <string_view>
+
+BPFXX_BEGIN_NAMESPACE
+namespace detail {
+
+inline std::string map_label(int fd, const sys::map_info& info) {
+    const std::string_view name(info.name, ::strnlen(info.name, sizeof(info.name)));
+    return name.empty() ? cat("map fd ", fd, " (id ", info.id, ")")
+                        : cat("map '", name, "' (fd ", fd, ", id ", info.id, ")");
+}
+
+}  // namespace detail
+
+BPFXX_DECL ring_buffer ring_buffer::open(int map_fd) {
+    if (map_fd < 0) detail::raise(detail::cat("ring buffer: invalid map fd ", map_fd), EBADF);
+    sys::fd fd(::fcntl(map_fd, F_DUPFD_CLOEXEC, 3));
+    if (!fd) detail::raise_errno(detail::cat("ring buffer: duplicating map fd ", map_fd, " failed"));
+
+    sys::map_info info;
+    sys::attr::obj_info get;
+    get.bpf_fd = static_cast<u32>(fd.get());
+    get.info_len = sizeof(info);
+    get.info = sys::ptr_to_u64(&info);
+    if (sys::bpf(sys::bpf_cmd::obj_get_info_by_fd, get) < 0)
+        detail::raise_errno(detail::cat("ring buffer: fd ", map_fd,
+                                        " is not a BPF map (BPF_OBJ_GET_INFO_BY_FD failed)"));
+    const std::string label = detail::map_label(map_fd, info);
+    const auto type = static_cast<map_type>(info.type);
+    if (type == map_type::user_ringbuf)
+        detail::raise(detail::cat("ring buffer: ", label,
+                                  " is a user_ringbuf, which user space writes and BPF programs read; "
+                                  "bpfxx::ring_buffer reads a ringbuf (BPF_MAP_TYPE_RINGBUF)"),
+                      EINVAL);
+    if (type != map_type::ringbuf)
+        detail::raise(detail::cat("ring buffer: ", label, " has type ", to_string(type), " (", info.type,
+                                  "), not ringbuf (BPF_MAP_TYPE_RINGBUF, Linux 5.8)"),
+                      EINVAL);
+
+    // The kernel makes max_entries a power of two and a multiple of its
+    // page size (arm64: 4K, 16K or 64K), which sysconf reports.
+    const long page = ::sysconf(_SC_PAGESIZE);
+    const std::size_t capacity = info.max_entries;
+    if (page <= 0 || capacity == 0 || (capacity & (capacity - 1)) != 0 ||
+        capacity % static_cast<std::size_t>(page) != 0)
+        detail::raise(detail::cat("ring buffer: ", label, " has max_entries ", info.max_entries,
+                                  ", not a power of two multiple of the page size ", page),
+                      EINVAL);
+    const auto page_size = static_cast<std::size_t>(page);
+
+    // Offset 0: the consumer page, the only writable part (Linux 5.8).
+    auto consumer = sys::mapping::map(fd.get(), page_size, PROT_READ | PROT_WRITE, 0);
+    if (!consumer) {
+        const int e = errno;
+        detail::raise_errno(detail::cat("ring buffer: mmap of the consumer page of ", label, " failed",
+                                        e == EPERM || e == EACCES ? " (was the fd opened read-only?)" : ""),
+                            e);
+    }
+    // Offset page_size: the producer page, then the data pages twice.
+    auto producer = sys::mapping::map(fd.get(), page_size + 2 * capacity, PROT_READ,
+                                         static_cast<off_t>(page_size));
+    if (!producer)
+        detail::raise_errno(detail::cat("ring buffer: mmap of the producer page and ", 2 * capacity,
+                                        " data bytes of ", label, " failed"));
+    return ring_buffer(std::move(fd), std::move(consumer), std::move(producer), capacity, page_size);
+}
+
+BPFXX_END_NAMESPACE
