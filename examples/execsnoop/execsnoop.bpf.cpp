@@ -48,16 +48,16 @@ int execsnoop_enter(bpfxx::trace_event<bpfxx::syscall_enter>* ctx) {
     e->tid = tid;
     e->uid = uid;
 
-    const char* filename = reinterpret_cast<const char*>(ctx->fields.args[0]);
-    long n = bpfxx::helper::probe_read_user_str(e->args, execsnoop::arg_size, filename);
+    const bpfxx::user_ptr<const char> filename(ctx->fields.args[0]);
+    long n = bpfxx::helper::probe_read_user_str(e->args, execsnoop::arg_size, filename.raw());
     if (n <= 0) return 0;
     e->args_size = static_cast<u32>(n);
     e->args_count = 1;
 
-    const char* const* argv = reinterpret_cast<const char* const*>(ctx->fields.args[1]);
+    const bpfxx::user_ptr<const char* const> argv(ctx->fields.args[1]);
     for (u32 i = 1; i < execsnoop::max_args && i < arg_limit; ++i) {
         const char* arg = nullptr;
-        if (bpfxx::probe_read_user(arg, &argv[i]) != 0 || arg == nullptr) break;
+        if (bpfxx::probe_read_user(arg, argv + i) != 0 || arg == nullptr) break;
         const u32 used = e->args_size;
         if (used > execsnoop::args_buffer - execsnoop::arg_size) break;  // bounds the verifier checks
         n = bpfxx::helper::probe_read_user_str(&e->args[used], execsnoop::arg_size, arg);

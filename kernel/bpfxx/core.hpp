@@ -17,8 +17,9 @@
 //
 // Reading kernel memory (bpf_probe_read_kernel, Linux 5.5):
 //
-//   BPFXX_CORE_READ(p, a[, b[, c[, d]]])    value of p->a->b->c->d, every
-//                                           step relocated; 0 if a read fails
+//   BPFXX_CORE_READ(p, a[, b ... i])        value of p->a->b->..., up to 9
+//                                           fields, every step relocated; 0
+//                                           if a read fails
 //   BPFXX_CORE_READ_INTO(&dst, p, a...)     the same into dst, for arrays and
 //                                           structs; 0 or a negative errno
 //   BPFXX_CORE_READ_STR_INTO(&buf, p, a...) the string in a char array field
@@ -215,36 +216,48 @@ BPFXX_METHOD void* core_bitfield_dst(u64* raw, [[maybe_unused]] u32 size) {
 #define BPFXX_CORE_READ_2_(src, a, b) BPFXX_CORE_STEP_(BPFXX_CORE_READ_1_(src, a), b)
 #define BPFXX_CORE_READ_3_(src, a, b, c) BPFXX_CORE_STEP_(BPFXX_CORE_READ_2_(src, a, b), c)
 #define BPFXX_CORE_READ_4_(src, a, b, c, d) BPFXX_CORE_STEP_(BPFXX_CORE_READ_3_(src, a, b, c), d)
-#define BPFXX_CORE_PICK_(_1, _2, _3, _4, name, ...) name
+#define BPFXX_CORE_READ_5_(src, a, b, c, d, e) BPFXX_CORE_STEP_(BPFXX_CORE_READ_4_(src, a, b, c, d), e)
+#define BPFXX_CORE_READ_6_(src, a, b, c, d, e, f) BPFXX_CORE_STEP_(BPFXX_CORE_READ_5_(src, a, b, c, d, e), f)
+#define BPFXX_CORE_READ_7_(src, a, b, c, d, e, f, g) BPFXX_CORE_STEP_(BPFXX_CORE_READ_6_(src, a, b, c, d, e, f), g)
+#define BPFXX_CORE_READ_8_(src, a, b, c, d, e, f, g, h)                                            \
+    BPFXX_CORE_STEP_(BPFXX_CORE_READ_7_(src, a, b, c, d, e, f, g), h)
+#define BPFXX_CORE_READ_9_(src, a, b, c, d, e, f, g, h, i)                                         \
+    BPFXX_CORE_STEP_(BPFXX_CORE_READ_8_(src, a, b, c, d, e, f, g, h), i)
+// The name for the number of fields, 1 to 9 (libbpf's BPF_CORE_READ takes 9).
+#define BPFXX_CORE_PICK_(_1, _2, _3, _4, _5, _6, _7, _8, _9, name, ...) name
+#define BPFXX_CORE_BY_COUNT_(prefix, ...)                                                          \
+    BPFXX_CORE_PICK_(__VA_ARGS__, prefix##9_, prefix##8_, prefix##7_, prefix##6_, prefix##5_,     \
+                     prefix##4_, prefix##3_, prefix##2_, prefix##1_, unused)
 
-// BPFXX_CORE_READ(ptr, field1[, field2[, field3[, field4]]]): follows the
-// pointer fields, each step relocated, and returns the last field's value.
-#define BPFXX_CORE_READ(src, ...)                                                                  \
-    BPFXX_CORE_PICK_(__VA_ARGS__, BPFXX_CORE_READ_4_, BPFXX_CORE_READ_3_, BPFXX_CORE_READ_2_,       \
-                     BPFXX_CORE_READ_1_, unused)                                                   \
-    (src, __VA_ARGS__)
+// BPFXX_CORE_READ(ptr, field1[, field2 ... field9]): follows the pointer
+// fields, each step relocated, and returns the last field's value.
+#define BPFXX_CORE_READ(src, ...) BPFXX_CORE_BY_COUNT_(BPFXX_CORE_READ_, __VA_ARGS__)(src, __VA_ARGS__)
 
 // The relocated address of the last field, the pointers before it read.
 #define BPFXX_CORE_ADDR_1_(src, a) BPFXX_CORE_FIELD_(src, a)
 #define BPFXX_CORE_ADDR_2_(src, a, b) BPFXX_CORE_LAST_(BPFXX_CORE_READ_1_(src, a), b)
 #define BPFXX_CORE_ADDR_3_(src, a, b, c) BPFXX_CORE_LAST_(BPFXX_CORE_READ_2_(src, a, b), c)
 #define BPFXX_CORE_ADDR_4_(src, a, b, c, d) BPFXX_CORE_LAST_(BPFXX_CORE_READ_3_(src, a, b, c), d)
+#define BPFXX_CORE_ADDR_5_(src, a, b, c, d, e) BPFXX_CORE_LAST_(BPFXX_CORE_READ_4_(src, a, b, c, d), e)
+#define BPFXX_CORE_ADDR_6_(src, a, b, c, d, e, f) BPFXX_CORE_LAST_(BPFXX_CORE_READ_5_(src, a, b, c, d, e), f)
+#define BPFXX_CORE_ADDR_7_(src, a, b, c, d, e, f, g) BPFXX_CORE_LAST_(BPFXX_CORE_READ_6_(src, a, b, c, d, e, f), g)
+#define BPFXX_CORE_ADDR_8_(src, a, b, c, d, e, f, g, h)                                            \
+    BPFXX_CORE_LAST_(BPFXX_CORE_READ_7_(src, a, b, c, d, e, f, g), h)
+#define BPFXX_CORE_ADDR_9_(src, a, b, c, d, e, f, g, h, i)                                         \
+    BPFXX_CORE_LAST_(BPFXX_CORE_READ_8_(src, a, b, c, d, e, f, g, h), i)
 #define BPFXX_CORE_LAST_(inner, a)                                                                 \
     ({                                                                                             \
         auto bpfxx_core_p_ = inner;                                                                \
         BPFXX_CORE_FIELD_(bpfxx_core_p_, a);                                                       \
     })
-#define BPFXX_CORE_ADDR_(src, ...)                                                                 \
-    BPFXX_CORE_PICK_(__VA_ARGS__, BPFXX_CORE_ADDR_4_, BPFXX_CORE_ADDR_3_, BPFXX_CORE_ADDR_2_,       \
-                     BPFXX_CORE_ADDR_1_, unused)                                                   \
-    (src, __VA_ARGS__)
+#define BPFXX_CORE_ADDR_(src, ...) BPFXX_CORE_BY_COUNT_(BPFXX_CORE_ADDR_, __VA_ARGS__)(src, __VA_ARGS__)
 
-// BPFXX_CORE_READ_INTO(&dst, ptr, field1[, ..field4]): like BPFXX_CORE_READ,
+// BPFXX_CORE_READ_INTO(&dst, ptr, field1[, ..field9]): like BPFXX_CORE_READ,
 // into dst, which must have the last field's local size (arrays, structs).
 // Returns 0 or a negative errno; dst is zeroed when the last read fails.
 #define BPFXX_CORE_READ_INTO(dst, src, ...) ::bpfxx::detail::core_read_into(dst, BPFXX_CORE_ADDR_(src, __VA_ARGS__))
 
-// BPFXX_CORE_READ_STR_INTO(&buf, ptr, field1[, ..field4]): the string in the
+// BPFXX_CORE_READ_STR_INTO(&buf, ptr, field1[, ..field9]): the string in the
 // last field, a char array (task->comm) or a char pointer, into the char
 // array buf, NUL-terminated and truncated to sizeof(buf) - 1. Returns the
 // length with the NUL, or a negative errno.
@@ -255,10 +268,7 @@ BPFXX_METHOD void* core_bitfield_dst(u64* raw, [[maybe_unused]] u32 size) {
 // (type, field) for the field of a type.
 #define BPFXX_CORE_FIELD_REF_1_(expr) (expr)
 #define BPFXX_CORE_FIELD_REF_2_(type, field) (static_cast<type*>(::bpfxx::detail::core_null<type>)->field)
-#define BPFXX_CORE_FIELD_REF_(...)                                                                 \
-    BPFXX_CORE_PICK_(__VA_ARGS__, unused, unused, BPFXX_CORE_FIELD_REF_2_, BPFXX_CORE_FIELD_REF_1_, \
-                     unused)                                                                       \
-    (__VA_ARGS__)
+#define BPFXX_CORE_FIELD_REF_(...) BPFXX_CORE_BY_COUNT_(BPFXX_CORE_FIELD_REF_, __VA_ARGS__)(__VA_ARGS__)
 #define BPFXX_CORE_FIELD_INFO_(kind, ...)                                                          \
     __builtin_preserve_field_info(BPFXX_CORE_FIELD_REF_(__VA_ARGS__), ::bpfxx::detail::core_field_##kind)
 

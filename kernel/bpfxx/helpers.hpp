@@ -208,31 +208,61 @@ BPFXX_METHOD u64 ktime_boot_ns() { return helper::ktime_get_boot_ns(); }
 BPFXX_METHOD u32 prandom_u32() { return helper::get_prandom_u32(); }
 BPFXX_METHOD u32 smp_processor_id() { return helper::get_smp_processor_id(); }
 
-// Reads sizeof(T) bytes of kernel memory; 0 or a negative errno, and dst
-// zeroed on failure.
+// An address in the current process's memory, such as a syscall's pointer
+// argument. Only the probe_read_user* helpers read it: handing it to
+// probe_read_kernel does not compile, and a plain T* is not one.
+//
+//     bpfxx::user_ptr<const char* const> argv(ctx->fields.args[1]);
+//     const char* arg;
+//     bpfxx::probe_read_user(arg, argv + i);
 template <typename T>
-BPFXX_METHOD long probe_read_kernel(T& dst, const void* src) {
+struct user_ptr {
+    u64 address = 0;
+
+    constexpr user_ptr() = default;
+    constexpr explicit user_ptr(u64 a) : address(a) {}
+    BPFXX_METHOD explicit user_ptr(T* p) : address(reinterpret_cast<u64>(p)) {}
+
+    constexpr user_ptr operator+(u64 n) const { return user_ptr(address + n * sizeof(T)); }
+    constexpr explicit operator bool() const { return address != 0; }
+    BPFXX_METHOD const void* raw() const { return reinterpret_cast<const void*>(address); }
+};
+
+// Reads one T of kernel memory from `src` (a T*, so `p` where `&p[i]` was
+// meant does not compile); 0 or a negative errno, and dst zeroed on failure.
+template <typename T>
+BPFXX_METHOD long probe_read_kernel(T& dst, const T* src) {
     static_assert(__is_trivially_copyable(T), "probe_read_kernel copies bytes into a trivially copyable object");
     return helper::probe_read_kernel(&dst, sizeof(T), src);
 }
+template <typename T, typename U>
+long probe_read_kernel(T& dst, user_ptr<U> src) = delete;  // user memory: probe_read_user
 
-// Reads sizeof(T) bytes of the current process's memory.
+// Reads one T of the current process's memory.
 template <typename T>
-BPFXX_METHOD long probe_read_user(T& dst, const void* src) {
+BPFXX_METHOD long probe_read_user(T& dst, user_ptr<T> src) {
     static_assert(__is_trivially_copyable(T), "probe_read_user copies bytes into a trivially copyable object");
-    return helper::probe_read_user(&dst, sizeof(T), src);
+    return helper::probe_read_user(&dst, sizeof(T), src.raw());
+}
+template <typename T>
+BPFXX_METHOD long probe_read_user(T& dst, user_ptr<const T> src) {
+    static_assert(__is_trivially_copyable(T), "probe_read_user copies bytes into a trivially copyable object");
+    return helper::probe_read_user(&dst, sizeof(T), src.raw());
 }
 
 // Copy a NUL-terminated string, truncated to N - 1 characters; the length
 // including the NUL, or a negative errno.
 template <u32 N>
-BPFXX_METHOD long probe_read_kernel_str(char (&dst)[N], const void* src) {
+BPFXX_METHOD long probe_read_kernel_str(char (&dst)[N], const char* src) {
     return helper::probe_read_kernel_str(dst, N, src);
 }
-template <u32 N>
-BPFXX_METHOD long probe_read_user_str(char (&dst)[N], const void* src) {
-    return helper::probe_read_user_str(dst, N, src);
+template <u32 N, typename C>
+BPFXX_METHOD long probe_read_user_str(char (&dst)[N], user_ptr<C> src) {
+    static_assert(sizeof(C) == 1, "probe_read_user_str reads a string of chars");
+    return helper::probe_read_user_str(dst, N, src.raw());
 }
+template <u32 N, typename C>
+long probe_read_kernel_str(char (&dst)[N], user_ptr<C> src) = delete;  // user memory: probe_read_user_str
 
 // bpf_trace_printk with a string literal, which clang places in .rodata
 // (read-only map memory, as the helper requires); output goes to

@@ -77,6 +77,11 @@ consteval bool check_key() {
     static_assert(sizeof(K) > 0, "a map key must have a non-zero size");
     static_assert(__is_trivially_copyable(K),
                   "a map key must be trivially copyable: the kernel copies and hashes its bytes");
+    // The same rule as the user side's bpfxx::map_key.
+    static_assert(__has_unique_object_representations(K),
+                  "a map key must have no padding (and no floating point): the kernel hashes and compares every "
+                  "byte, and padding bytes are indeterminate, so equal keys would miss each other; add explicit "
+                  "padding members");
     return true;
 }
 
@@ -156,6 +161,40 @@ BPFXX_METHOD void increment(void* map, const K& key, V by) {
 
 } // namespace detail
 
+// The parts the hash maps share. Base classes would break their BTF (an
+// anonymous base member), so the shared parts are spelled once here and
+// expanded into each; the macros are undefined at the end of this file.
+#define BPFXX_HASH_MAP_MEMBERS_(TYPE)                                                              \
+    int (*type)[static_cast<int>(map_type::TYPE)];                                                 \
+    K* key;                                                                                        \
+    V* value;                                                                                      \
+    int (*max_entries)[MaxEntries];                                                                \
+    int (*map_flags)[Flags];                                                                       \
+                                                                                                   \
+    static constexpr map_type kind() { return map_type::TYPE; }                                    \
+    static constexpr u32 capacity() { return MaxEntries; }                                         \
+    static constexpr u32 flags() { return Flags; }                                                 \
+                                                                                                   \
+    BPFXX_METHOD V* lookup(const K& k) { return detail::lookup<V>(this, k); }                      \
+    BPFXX_METHOD long update(const K& k, const V& v, update_flag flag = update_flag::any) {        \
+        return detail::update(this, k, v, flag);                                                   \
+    }                                                                                              \
+    BPFXX_METHOD long erase(const K& k) { return detail::erase(this, k); }
+
+// ATOMIC: whether increment() adds atomically (shared values) or not (a
+// per-CPU value only this CPU writes).
+#define BPFXX_HASH_MAP_INCREMENT_(ATOMIC)                                                          \
+    BPFXX_METHOD void increment(const K& k, V by = V(1)) {                                         \
+        static_assert(detail::check_counter<V>());                                                 \
+        detail::increment<ATOMIC>(this, k, by);                                                    \
+    }
+
+// Another CPU's value (5.19).
+#define BPFXX_PERCPU_LOOKUP_(KEY)                                                                  \
+    BPFXX_METHOD V* lookup_on_cpu(KEY k, u32 cpu) {                                                \
+        return static_cast<V*>(helper::map_lookup_percpu_elem(this, &k, cpu));                     \
+    }
+
 // BPF_MAP_TYPE_HASH (3.19). Preallocated unless Flags has no_prealloc.
 template <typename K, typename V, u32 MaxEntries, u32 Flags = 0>
 struct hash_map {
@@ -163,29 +202,8 @@ struct hash_map {
     static_assert(MaxEntries > 0, "a hash map needs max_entries > 0");
     static_assert(detail::flags_ok(Flags, detail::hash_flags), "flags a hash map does not accept");
 
-    int (*type)[static_cast<int>(map_type::hash)];
-    K* key;
-    V* value;
-    int (*max_entries)[MaxEntries];
-    int (*map_flags)[Flags];
-
-    static constexpr map_type kind() { return map_type::hash; }
-    static constexpr u32 capacity() { return MaxEntries; }
-    static constexpr u32 flags() { return Flags; }
-
-    BPFXX_METHOD V* lookup(const K& k) { return detail::lookup<V>(this, k); }
-    BPFXX_METHOD long update(const K& k, const V& v, update_flag flag = update_flag::any) {
-        return detail::update(this, k, v, flag);
-    }
-    BPFXX_METHOD long erase(const K& k) { return detail::erase(this, k); }
-    BPFXX_METHOD void increment(const K& k) {
-        static_assert(detail::check_counter<V>());
-        detail::increment<true>(this, k, V(1));
-    }
-    BPFXX_METHOD void increment(const K& k, V by) {
-        static_assert(detail::check_counter<V>());
-        detail::increment<true>(this, k, by);
-    }
+    BPFXX_HASH_MAP_MEMBERS_(hash)
+    BPFXX_HASH_MAP_INCREMENT_(true)
 };
 
 // BPF_MAP_TYPE_LRU_HASH (4.10): a full map evicts the least recently used entry.
@@ -196,29 +214,8 @@ struct lru_hash_map {
     static_assert(detail::flags_ok(Flags, detail::lru_hash_flags),
                   "flags an LRU hash map does not accept (no_prealloc: -ENOTSUPP)");
 
-    int (*type)[static_cast<int>(map_type::lru_hash)];
-    K* key;
-    V* value;
-    int (*max_entries)[MaxEntries];
-    int (*map_flags)[Flags];
-
-    static constexpr map_type kind() { return map_type::lru_hash; }
-    static constexpr u32 capacity() { return MaxEntries; }
-    static constexpr u32 flags() { return Flags; }
-
-    BPFXX_METHOD V* lookup(const K& k) { return detail::lookup<V>(this, k); }
-    BPFXX_METHOD long update(const K& k, const V& v, update_flag flag = update_flag::any) {
-        return detail::update(this, k, v, flag);
-    }
-    BPFXX_METHOD long erase(const K& k) { return detail::erase(this, k); }
-    BPFXX_METHOD void increment(const K& k) {
-        static_assert(detail::check_counter<V>());
-        detail::increment<true>(this, k, V(1));
-    }
-    BPFXX_METHOD void increment(const K& k, V by) {
-        static_assert(detail::check_counter<V>());
-        detail::increment<true>(this, k, by);
-    }
+    BPFXX_HASH_MAP_MEMBERS_(lru_hash)
+    BPFXX_HASH_MAP_INCREMENT_(true)
 };
 
 // BPF_MAP_TYPE_PERCPU_HASH (4.6): one value per CPU; a program sees its CPU's.
@@ -228,33 +225,9 @@ struct percpu_hash_map {
     static_assert(MaxEntries > 0, "a per-CPU hash map needs max_entries > 0");
     static_assert(detail::flags_ok(Flags, detail::percpu_hash_flags), "flags a per-CPU hash map does not accept");
 
-    int (*type)[static_cast<int>(map_type::percpu_hash)];
-    K* key;
-    V* value;
-    int (*max_entries)[MaxEntries];
-    int (*map_flags)[Flags];
-
-    static constexpr map_type kind() { return map_type::percpu_hash; }
-    static constexpr u32 capacity() { return MaxEntries; }
-    static constexpr u32 flags() { return Flags; }
-
-    BPFXX_METHOD V* lookup(const K& k) { return detail::lookup<V>(this, k); }
-    // Another CPU's value (5.19).
-    BPFXX_METHOD V* lookup_on_cpu(const K& k, u32 cpu) {
-        return static_cast<V*>(helper::map_lookup_percpu_elem(this, &k, cpu));
-    }
-    BPFXX_METHOD long update(const K& k, const V& v, update_flag flag = update_flag::any) {
-        return detail::update(this, k, v, flag);
-    }
-    BPFXX_METHOD long erase(const K& k) { return detail::erase(this, k); }
-    BPFXX_METHOD void increment(const K& k) {
-        static_assert(detail::check_counter<V>());
-        detail::increment<false>(this, k, V(1));
-    }
-    BPFXX_METHOD void increment(const K& k, V by) {
-        static_assert(detail::check_counter<V>());
-        detail::increment<false>(this, k, by);
-    }
+    BPFXX_HASH_MAP_MEMBERS_(percpu_hash)
+    BPFXX_HASH_MAP_INCREMENT_(false)
+    BPFXX_PERCPU_LOOKUP_(const K&)
 };
 
 // BPF_MAP_TYPE_LRU_PERCPU_HASH (4.10).
@@ -265,32 +238,9 @@ struct lru_percpu_hash_map {
     static_assert(detail::flags_ok(Flags, detail::lru_percpu_hash_flags),
                   "flags an LRU per-CPU hash map does not accept");
 
-    int (*type)[static_cast<int>(map_type::lru_percpu_hash)];
-    K* key;
-    V* value;
-    int (*max_entries)[MaxEntries];
-    int (*map_flags)[Flags];
-
-    static constexpr map_type kind() { return map_type::lru_percpu_hash; }
-    static constexpr u32 capacity() { return MaxEntries; }
-    static constexpr u32 flags() { return Flags; }
-
-    BPFXX_METHOD V* lookup(const K& k) { return detail::lookup<V>(this, k); }
-    BPFXX_METHOD V* lookup_on_cpu(const K& k, u32 cpu) {  // 5.19
-        return static_cast<V*>(helper::map_lookup_percpu_elem(this, &k, cpu));
-    }
-    BPFXX_METHOD long update(const K& k, const V& v, update_flag flag = update_flag::any) {
-        return detail::update(this, k, v, flag);
-    }
-    BPFXX_METHOD long erase(const K& k) { return detail::erase(this, k); }
-    BPFXX_METHOD void increment(const K& k) {
-        static_assert(detail::check_counter<V>());
-        detail::increment<false>(this, k, V(1));
-    }
-    BPFXX_METHOD void increment(const K& k, V by) {
-        static_assert(detail::check_counter<V>());
-        detail::increment<false>(this, k, by);
-    }
+    BPFXX_HASH_MAP_MEMBERS_(lru_percpu_hash)
+    BPFXX_HASH_MAP_INCREMENT_(false)
+    BPFXX_PERCPU_LOOKUP_(const K&)
 };
 
 // BPF_MAP_TYPE_ARRAY (3.19): u32 index keys, every element exists and starts
@@ -344,9 +294,7 @@ struct percpu_array_map {
     static constexpr u32 flags() { return Flags; }
 
     BPFXX_METHOD V* lookup(u32 index) { return detail::lookup<V>(this, index); }
-    BPFXX_METHOD V* lookup_on_cpu(u32 index, u32 cpu) {  // 5.19
-        return static_cast<V*>(helper::map_lookup_percpu_elem(this, &index, cpu));
-    }
+    BPFXX_PERCPU_LOOKUP_(u32)
     BPFXX_METHOD long update(u32 index, const V& v, update_flag flag = update_flag::any) {
         return detail::update(this, index, v, flag);
     }
@@ -446,46 +394,6 @@ struct perf_event_array {
     }
 };
 
-// A record reserved in a ring buffer: move-only, discarded when destroyed
-// unless submitted, so the verifier's "unreleased reference" cannot happen.
-//
-//     if (auto e = events.reserve<event>()) { e->pid = pid; e.submit(); }
-//
-// The record's memory is not zeroed: write every field user space reads.
-template <typename T>
-class [[nodiscard]] ring_buffer_reservation {
-public:
-    BPFXX_METHOD explicit ring_buffer_reservation(T* record) : record_(record) {}
-    BPFXX_METHOD ring_buffer_reservation(ring_buffer_reservation&& other) : record_(other.record_) {
-        other.record_ = nullptr;
-    }
-    ring_buffer_reservation(const ring_buffer_reservation&) = delete;
-    ring_buffer_reservation& operator=(const ring_buffer_reservation&) = delete;
-    ring_buffer_reservation& operator=(ring_buffer_reservation&&) = delete;
-    BPFXX_METHOD ~ring_buffer_reservation() {
-        if (record_)
-            helper::ringbuf_discard(record_, 0);
-    }
-
-    BPFXX_METHOD explicit operator bool() const { return record_ != nullptr; }
-    BPFXX_METHOD T* operator->() const { return record_; }
-    BPFXX_METHOD T& operator*() const { return *record_; }
-    BPFXX_METHOD T* get() const { return record_; }
-
-    // Publishes the record to user space; only on a reservation that holds one.
-    BPFXX_METHOD void submit(wakeup mode = wakeup::adaptive) {
-        helper::ringbuf_submit(record_, static_cast<u64>(mode));
-        record_ = nullptr;
-    }
-    BPFXX_METHOD void discard(wakeup mode = wakeup::adaptive) {
-        helper::ringbuf_discard(record_, static_cast<u64>(mode));
-        record_ = nullptr;
-    }
-
-private:
-    T* record_;
-};
-
 // BPF_MAP_TYPE_RINGBUF (5.8): one buffer shared by all CPUs, records read by
 // user space in order. Bytes is the data area size: a power of two and a
 // multiple of the page size (4096 here; the loader rounds up on kernels with
@@ -501,11 +409,30 @@ struct ring_buffer {
     static constexpr map_type kind() { return map_type::ringbuf; }
     static constexpr u32 size() { return Bytes; }
 
-    // A record of sizeof(T) bytes, or an empty reservation when the buffer is full.
-    template <typename T>
-    BPFXX_METHOD ring_buffer_reservation<T> reserve() {
+    // Reserves a T in the buffer, lets `fill(T&)` write it in place, and
+    // submits it to user space; when `fill` returns false the record is
+    // discarded instead. Returns whether a record was submitted (false too
+    // when the buffer is full). The memory is not zeroed: write every field
+    // user space reads.
+    //
+    //     events.reserve<event>([&](event& e) { e.pid = pid; });
+    //
+    // There is no handle to a reservation that may be empty, so nothing can
+    // submit one unchecked or leave one unreleased: the verifier's "possibly
+    // NULL" and "unreleased reference" errors cannot be written.
+    template <typename T, typename Fill>
+    BPFXX_METHOD bool reserve(Fill&& fill, wakeup mode = wakeup::adaptive) {
         static_assert(detail::check_record<T, Bytes>());
-        return ring_buffer_reservation<T>(static_cast<T*>(helper::ringbuf_reserve(this, sizeof(T), 0)));
+        T* record = static_cast<T*>(helper::ringbuf_reserve(this, sizeof(T), 0));
+        if (record == nullptr) return false;
+        if constexpr (__is_same(decltype(fill(*record)), void)) {
+            fill(*record);
+        } else if (!fill(*record)) {
+            helper::ringbuf_discard(record, static_cast<u64>(mode));
+            return false;
+        }
+        helper::ringbuf_submit(record, static_cast<u64>(mode));
+        return true;
     }
 
     // Copies record into the buffer: 0, or -EAGAIN when it is full.
@@ -519,3 +446,7 @@ struct ring_buffer {
 };
 
 } // namespace bpfxx
+
+#undef BPFXX_HASH_MAP_MEMBERS_
+#undef BPFXX_HASH_MAP_INCREMENT_
+#undef BPFXX_PERCPU_LOOKUP_

@@ -78,15 +78,16 @@ int exercise_maps(bpfxx::raw_tracepoint_args* ctx) {
 
     perf_events.output(ctx, *s);
     records.output(*s, bpfxx::wakeup::none);
-    if (auto r = records.reserve<sample>()) {
-        *r = *s;
-        if (r->pid == 1)
-            r.discard();
-        else
-            r.submit(bpfxx::wakeup::force);
-    }
-    if (auto r = records.reserve<u64>())
-        *r = records.query(bpfxx::ringbuf_query::avail_data);  // discarded on scope exit
+    records.reserve<sample>(
+        [&](sample& r) {
+            r = *s;
+            return r.pid != 1;  // false: discarded
+        },
+        bpfxx::wakeup::force);
+    records.reserve<u64>([&](u64& r) {
+        r = records.query(bpfxx::ringbuf_query::avail_data);
+        return false;
+    });
 
     loop_state state{0};
     bpfxx::loop(8, &add_index, &state);
@@ -105,8 +106,8 @@ int exercise_task(bpfxx::trace_event<bpfxx::syscall_exit>* ctx) {
     char name[16];
     u64 parent = 0;
     const void* task = bpfxx::current_task();
-    bpfxx::probe_read_kernel(parent, task);
-    bpfxx::probe_read_kernel_str(name, task);
+    bpfxx::probe_read_kernel(parent, static_cast<const u64*>(task));
+    bpfxx::probe_read_kernel_str(name, static_cast<const char*>(task));
     bpfxx::printk("exec %s ret %ld cgroup %llu\n", comm, ctx->fields.ret, bpfxx::current_cgroup_id());
     return static_cast<int>(bpfxx::current_uid() + bpfxx::current_gid() + bpfxx::current_tid() + bpfxx::prandom_u32() +
                             parent + name[0]);

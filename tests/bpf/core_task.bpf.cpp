@@ -120,6 +120,8 @@ int core_task_getppid(bpfxx::raw_tracepoint_args* ctx) {
     r.tid = BPFXX_CORE_READ_BITFIELD(task, pid);
     r.pid = BPFXX_CORE_READ(task, tgid);
     r.ppid = BPFXX_CORE_READ(task, real_parent, tgid);
+    r.ancestor8 = BPFXX_CORE_READ(task, real_parent, real_parent, real_parent, real_parent, real_parent, real_parent,
+                                  real_parent, real_parent, tgid);
     r.comm_len = BPFXX_CORE_READ_STR_INTO(&r.comm, task, comm);
     BPFXX_CORE_READ_INTO(&r.comm_raw, task, comm);
 

@@ -36,8 +36,10 @@ struct result {
     bpfxx::u32 comm_size;             // 16
     bpfxx::u32 comm_offset;           // offsetof(struct task_struct, comm) in the kernel
     bpfxx::u32 pid_size;              // 4 (pid_t), whatever the local declaration says
+    bpfxx::s32 ancestor8;             // task->real_parent x8->tgid: BPFXX_CORE_READ's 9 steps
+    bpfxx::u32 pad;
 };
-static_assert(sizeof(result) == 152);
+static_assert(sizeof(result) == 160);
 
 // Written by the test through the .data mapping: whose getppid to trace.
 struct filter {

@@ -33,18 +33,17 @@ int on_execve(bpfxx::trace_event<bpfxx::syscall_enter>* ctx) {
         return 0;
     const u32 pid = bpfxx::current_pid();
     counts.increment(pid);
-    if (auto e = events.reserve<event>()) {
+    events.reserve<event>([&](event& e) {
         // A plain atomic add, then a read: a fetching atomic (whose result
         // is used) needs Linux 5.12, and the VM tests run these on 5.10.
         __sync_fetch_and_add(&exec_seq, 1);
-        e->seq = exec_seq;
-        e->ts_ns = bpfxx::ktime_ns();
-        e->pid = pid;
-        e->uid = uid;
-        bpfxx::current_comm(e->comm);
-        bpfxx::probe_read_user_str(e->filename, reinterpret_cast<const char*>(ctx->fields.args[0]));
-        e.submit();
-    }
+        e.seq = exec_seq;
+        e.ts_ns = bpfxx::ktime_ns();
+        e.pid = pid;
+        e.uid = uid;
+        bpfxx::current_comm(e.comm);
+        bpfxx::probe_read_user_str(e.filename, bpfxx::user_ptr<char>(ctx->fields.args[0]));
+    });
     return 0;
 }
 

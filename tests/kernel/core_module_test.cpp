@@ -4,9 +4,9 @@
 // qemu guests load it; Linux 5.11+ has module BTF); skips elsewhere. The
 // values must equal what /sys/kernel/btf/veth says, with bpfxx relocating
 // and with the kernel relocating.
+#include <bpfxx/attach.hpp>
 #include <bpfxx/btf/btf.hpp>
 #include <bpfxx/detail/file.hpp>
-#include <bpfxx/attach.hpp>
 #include <bpfxx/features.hpp>
 #include <bpfxx/loader.hpp>
 

@@ -7,8 +7,8 @@
 // with the relocations applied by bpfxx (user_space) and by whoever the
 // loader picks (automatic: the kernel itself from Linux 5.17 on).
 // Uses only what Linux 5.10 has (raw tracepoint, mmap-able global data).
-#include <bpfxx/btf/btf.hpp>
 #include <bpfxx/attach.hpp>
+#include <bpfxx/btf/btf.hpp>
 #include <bpfxx/features.hpp>
 #include <bpfxx/loader.hpp>
 
@@ -25,6 +25,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -64,6 +65,23 @@ std::uint32_t kernel_member_offset(std::string_view type, std::string_view membe
 }
 
 // /proc/self/comm without its newline: what task->comm holds (15 bytes at most).
+// The parent process of `pid` as /proc says (pid 1's is 0, the idle task,
+// whose own parent is itself).
+long parent_of(long pid) {
+    if (pid <= 0) return 0;
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    std::getline(in, line);
+    // pid (comm) state ppid ...: comm may hold spaces and parentheses.
+    auto close = line.rfind(')');
+    if (close == std::string::npos) return -1;
+    std::istringstream rest(line.substr(close + 1));
+    char state = 0;
+    long ppid = -1;
+    rest >> state >> ppid;
+    return ppid;
+}
+
 std::string own_comm() {
     std::ifstream in("/proc/self/comm");
     std::string comm;
@@ -165,6 +183,9 @@ TEST_P(Core, ReadsTheRunningTaskAndTheKernelsTypes) {
     EXPECT_EQ(r.tid, gettid_());
     EXPECT_EQ(r.pid, getpid());
     EXPECT_EQ(r.ppid, ppid);
+    long ancestor = getpid();
+    for (int i = 0; i < 8; ++i) ancestor = parent_of(ancestor);
+    EXPECT_EQ(r.ancestor8, ancestor) << "BPFXX_CORE_READ through 9 fields";
     const std::string comm = own_comm();
     EXPECT_EQ(std::string(r.comm, strnlen(r.comm, sizeof r.comm)), comm);
     EXPECT_EQ(r.comm_len, static_cast<std::int64_t>(comm.size() + 1));
