@@ -9,6 +9,7 @@
 #include <bpfxx/config.hpp>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
@@ -59,16 +60,9 @@ std::string cat(const A&... parts) {
 
 // Hexadecimal with 0x prefix, for offsets and addresses in messages.
 inline std::string hex(std::uint64_t v) {
-    static constexpr char digits[] = "0123456789abcdef";
-    char buf[18];
-    int n = 0;
-    do {
-        buf[n++] = digits[v & 0xf];
-        v >>= 4;
-    } while (v != 0);
-    std::string out = "0x";
-    while (n > 0) out.push_back(buf[--n]);
-    return out;
+    char buf[2 + 16] = {'0', 'x'};
+    auto end = std::to_chars(buf + 2, buf + sizeof buf, v, 16).ptr;
+    return std::string(buf, end);
 }
 
 // strerror_r comes in two forms: GNU's returns the text, POSIX's an int

@@ -396,6 +396,19 @@ private:
     void deps(std::uint32_t id, std::vector<std::uint32_t>& out, bool for_layout) const;
     const geometry& geometry_of(std::uint32_t id);
     geometry compute_geometry(std::uint32_t id, bool packed);
+    // A member's bitfield width, its bit offset and the size of its declared
+    // type (width 0: not a bitfield); an error text when BTF's description
+    // cannot be a C++ bitfield.
+    struct bitfield_info {
+        std::uint64_t width = 0;
+        std::uint64_t bit = 0;
+        std::uint32_t declared = 0;
+        std::string error;
+    };
+    bitfield_info bitfield_of(const member& m, bool kind_flag) const;
+    static void pad_bits_to(geometry& g, std::uint64_t& c, std::uint64_t target);
+    static std::string finish_geometry(geometry& g, bool is_union, std::uint64_t c, std::uint64_t widest,
+                                       std::uint32_t align);
     bool layout_of(std::uint32_t id, value_layout& out, std::string& why);
     [[nodiscard]] peeled peel(std::uint32_t id) const;
     bool inline_union_candidate(std::uint32_t member_type);
@@ -437,6 +450,17 @@ private:
     std::string generated(writer& w, std::string_view prefix, const name_set& scope);
     [[nodiscard]] std::string indent(int depth) const;
     std::string emit_kernel(std::span<const std::uint32_t> roots);
+    // emit_kernel's parts: what to write in which order, then the writing.
+    struct kernel_plan {
+        std::vector<std::uint32_t> order;  // typedefs and classes in writing order
+        std::vector<std::uint32_t> tags;   // named classes and enums, for the prologue
+    };
+    kernel_plan plan_kernel(std::span<const std::uint32_t> roots);
+    // Requirement levels of plan_kernel's walk: a declaration (enough for a
+    // pointer or a typedef) or a definition (for values).
+    static constexpr std::uint8_t kernel_declared = 1, kernel_complete = 2;
+    void kernel_needs(std::uint32_t id, std::uint8_t level, std::vector<std::pair<std::uint32_t, std::uint8_t>>& out) const;
+    std::string write_kernel(const kernel_plan& plan);
     void expand_root(std::uint32_t id, std::vector<std::uint32_t>& out, int depth);
     void collect_check_fields(std::uint32_t id, std::uint64_t base,
                               std::vector<std::pair<std::string, std::uint64_t>>& out, int depth);
@@ -750,6 +774,27 @@ inline bool type_emitter::inline_union_candidate(std::uint32_t member_type) {
     return !g.opaque && (kernel_ || g.size != 0);
 }
 
+inline type_emitter::bitfield_info type_emitter::bitfield_of(const member& m, bool kind_flag) const {
+    bitfield_info out;
+    out.width = m.bitfield_size;
+    out.bit = m.bit_offset;
+    auto r = b_.type(b_.resolve(m.type));
+    if (out.width == 0 && !kind_flag && r.kind() == kind::int_ &&
+        (r.int_offset() != 0 || std::uint32_t{r.int_bits()} != r.size() * 8)) {
+        out.width = r.int_bits();  // a bitfield before kind_flag (kernel 5.2)
+        out.bit += r.int_offset();
+    }
+    if (out.width == 0) return out;
+    if (r.kind() != kind::int_ && r.kind() != kind::enum_ && r.kind() != kind::enum64) {
+        out.error = detail::cat("bitfield '", m.name, "' of kind ", to_string(r.kind()));
+        return out;
+    }
+    out.declared = r.size();
+    if (!detail::btf_emit::valid_int_size(out.declared) || out.width > std::uint64_t{out.declared} * 8)
+        out.error = detail::cat("bitfield '", m.name, "' of ", out.width, " bits in a ", out.declared, "-byte type");
+    return out;
+}
+
 // Places the members of a struct or union the way the Itanium C++ ABI
 // (x86_64, aarch64, and clang's BPF target) will, inserting padding where BTF
 // says a member starts later than C++ would put it. `packed` is the second
@@ -775,27 +820,7 @@ inline type_emitter::geometry type_emitter::compute_geometry(std::uint32_t id, b
     std::uint32_t align = 1;
     bool need_pack = false;
 
-    auto pad_to = [&](std::uint64_t target) {
-        if (target <= c) return;
-        if (c % 8 != 0) {
-            std::uint64_t room = 8 - c % 8;
-            if (target - c <= room) {
-                g.items.push_back({item_kind::pad_bits, 0, c, target - c, 0, false});
-                c = target;
-                return;
-            }
-            g.items.push_back({item_kind::pad_bits, 0, c, room, 0, false});
-            c += room;
-        }
-        if (auto bytes = (target - c) / 8; bytes != 0) {
-            g.items.push_back({item_kind::pad_bytes, 0, c, bytes, 0, false});
-            c += bytes * 8;
-        }
-        if (target > c) {
-            g.items.push_back({item_kind::pad_bits, 0, c, target - c, 0, false});
-            c = target;
-        }
-    };
+    auto pad_to = [&](std::uint64_t target) { pad_bits_to(g, c, target); };
 
     for (std::uint32_t i = 0; i < t.vlen() && !need_pack; ++i) {
         const auto m = t.member_at(i);
@@ -804,25 +829,11 @@ inline type_emitter::geometry type_emitter::compute_geometry(std::uint32_t id, b
             g.items.push_back({item_kind::zero_size, i, m.bit_offset, 0, 0, false});
             continue;
         }
-        std::uint64_t width = m.bitfield_size;
-        std::uint64_t bit = m.bit_offset;
-        std::uint32_t declared = 0;  // size of a bitfield's declared type
-        {
-            auto r = b_.type(b_.resolve(m.type));
-            if (width == 0 && !t.kind_flag() && r.kind() == kind::int_ &&
-                (r.int_offset() != 0 || std::uint32_t{r.int_bits()} != r.size() * 8)) {
-                width = r.int_bits();  // a bitfield before kind_flag (kernel 5.2)
-                bit += r.int_offset();
-            }
-            if (width != 0) {
-                if (r.kind() != kind::int_ && r.kind() != kind::enum_ && r.kind() != kind::enum64)
-                    return opaque(detail::cat("bitfield '", m.name, "' of kind ", to_string(r.kind())));
-                declared = r.size();
-                if (!detail::btf_emit::valid_int_size(declared) || width > std::uint64_t{declared} * 8)
-                    return opaque(detail::cat("bitfield '", m.name, "' of ", width, " bits in a ", declared,
-                                              "-byte type"));
-            }
-        }
+        auto bf = bitfield_of(m, t.kind_flag());
+        if (!bf.error.empty()) return opaque(std::move(bf.error));
+        const std::uint64_t width = bf.width;
+        const std::uint64_t bit = bf.bit;
+        const std::uint32_t declared = bf.declared;  // size of a bitfield's declared type
         if (width != 0) {
             item it{item_kind::bitfield, i, bit, width, 0, false};
             const bool named = !m.name.empty();
@@ -886,20 +897,50 @@ inline type_emitter::geometry type_emitter::compute_geometry(std::uint32_t id, b
         if (packed) return opaque("no packing reproduces it");
         return compute_geometry(id, true);
     }
+    if (auto why = finish_geometry(g, is_union, c, widest, align); !why.empty()) return opaque(std::move(why));
+    return g;
+}
+
+// Appends padding from bit `c` to bit `target`: bits up to a byte, whole
+// bytes, then bits.
+inline void type_emitter::pad_bits_to(geometry& g, std::uint64_t& c, std::uint64_t target) {
+    if (target <= c) return;
+    if (c % 8 != 0) {
+        std::uint64_t room = 8 - c % 8;
+        if (target - c <= room) {
+            g.items.push_back({item_kind::pad_bits, 0, c, target - c, 0, false});
+            c = target;
+            return;
+        }
+        g.items.push_back({item_kind::pad_bits, 0, c, room, 0, false});
+        c += room;
+    }
+    if (auto bytes = (target - c) / 8; bytes != 0) {
+        g.items.push_back({item_kind::pad_bytes, 0, c, bytes, 0, false});
+        c += bytes * 8;
+    }
+    if (target > c) {
+        g.items.push_back({item_kind::pad_bits, 0, c, target - c, 0, false});
+        c = target;
+    }
+}
+
+// The tail padding that makes the size BTF's; an error text when the
+// members cannot fit in it.
+inline std::string type_emitter::finish_geometry(geometry& g, bool is_union, std::uint64_t c, std::uint64_t widest,
+                                                 std::uint32_t align) {
+    const std::uint64_t n = g.size;
     if (is_union) {
-        if (widest > n) return opaque(detail::cat("a member is larger than the union (", n, " bytes)"));
-        if ((widest + align - 1) / align * align != n)
-            g.items.push_back({item_kind::pad_bytes, 0, 0, n, 0, false});
+        if (widest > n) return detail::cat("a member is larger than the union (", n, " bytes)");
+        if ((widest + align - 1) / align * align != n) g.items.push_back({item_kind::pad_bytes, 0, 0, n, 0, false});
     } else {
         const std::uint64_t dsize = (c + 7) / 8;
-        if (dsize > n) return opaque(detail::cat("members end at byte ", dsize, ", past the size ", n));
-        if ((dsize + align - 1) / align * align != n) {
-            c = dsize * 8;
-            g.items.push_back({item_kind::pad_bytes, 0, c, n - dsize, 0, false});
-        }
+        if (dsize > n) return detail::cat("members end at byte ", dsize, ", past the size ", n);
+        if ((dsize + align - 1) / align * align != n)
+            g.items.push_back({item_kind::pad_bytes, 0, dsize * 8, n - dsize, 0, false});
     }
     g.align = align;
-    return g;
+    return {};
 }
 
 // ---- spelling ------------------------------------------------------------------
@@ -1702,12 +1743,58 @@ inline void type_emitter::write_kernel_class(kernel_writer& w, std::uint32_t id,
 inline std::string type_emitter::emit_kernel(std::span<const std::uint32_t> roots) {
     std::fill(needs_global_.begin(), needs_global_.end(), 0);
     for (auto r : roots) prepare(r);
+    auto plan = plan_kernel(roots);
+    std::sort(plan.tags.begin(), plan.tags.end());
+    return write_kernel(plan);
+}
+
+// What spelling `id` in a declaration needs: through qualifiers, arrays
+// need complete elements, pointers and functions declared ones.
+inline void type_emitter::kernel_needs(std::uint32_t id, std::uint8_t level,
+                                       std::vector<std::pair<std::uint32_t, std::uint8_t>>& out) const {
+constexpr std::uint8_t declared = kernel_declared, complete = kernel_complete;
+    auto t = b_.type(id);
+    switch (t.kind()) {
+        case kind::struct_:
+        case kind::union_:
+            if (level == complete || names_[id].empty())
+                for (std::uint32_t i = 0; i < t.vlen(); ++i)
+                    if (auto m = t.member_at(i); m.type != 0) out.emplace_back(m.type, complete);
+            return;
+        case kind::typedef_:
+            // Declaring a typedef needs its target declared; completing
+            // it needs the typedef declared (a separate step, so a
+            // pointer back to it from inside its target finds it) and the
+            // target complete.
+            if (level == complete) out.emplace_back(id, declared);
+            out.emplace_back(t.type(), level);
+            return;
+        case kind::const_:
+        case kind::volatile_:
+        case kind::restrict_:
+        case kind::type_tag:
+        case kind::var: out.emplace_back(t.type(), level); return;
+        case kind::array: out.emplace_back(t.array().elem_type, complete); return;
+        case kind::ptr: out.emplace_back(t.type(), declared); return;
+        case kind::func: out.emplace_back(t.type(), declared); return;
+        case kind::func_proto:
+            out.emplace_back(t.type(), declared);
+            for (std::uint32_t i = 0; i < t.vlen(); ++i) out.emplace_back(t.param_at(i).type, declared);
+            return;
+        case kind::datasec:
+            for (std::uint32_t i = 0; i < t.vlen(); ++i) out.emplace_back(t.secinfo_at(i).type, complete);
+            return;
+        default: return;
+    }
+}
+
+inline type_emitter::kernel_plan type_emitter::plan_kernel(std::span<const std::uint32_t> roots) {
     // Requirements, walked depth first: `complete` (a definition, for values)
     // and `declared` (enough for a pointer or a typedef). Named classes are
     // declared by the forward declarations at the top and enums are written
     // before everything else, so only typedefs and unnamed classes used
     // outside a member need walking for `declared`.
-    enum : std::uint8_t { declared = 1, complete = 2 };
+    constexpr std::uint8_t complete = kernel_complete;
     struct frame {
         std::uint32_t id;
         std::uint8_t level;
@@ -1715,52 +1802,15 @@ inline std::string type_emitter::emit_kernel(std::span<const std::uint32_t> root
         std::vector<std::pair<std::uint32_t, std::uint8_t>> edges;
     };
     std::vector<std::uint8_t> done(b_.size(), 0), on_path(b_.size(), 0);
-    std::vector<std::uint32_t> order;  // typedefs and classes in writing order
-    std::vector<std::uint32_t> tags;   // named classes and enums, for the prologue
+    kernel_plan plan;
+    auto& order = plan.order;
+    auto& tags = plan.tags;
     std::vector<frame> stack;
-    // What spelling `id` in a declaration needs: through qualifiers, arrays
-    // need complete elements, pointers and functions declared ones.
-    auto needs = [&](std::uint32_t id, std::uint8_t level,
-                     std::vector<std::pair<std::uint32_t, std::uint8_t>>& out) {
-        auto t = b_.type(id);
-        switch (t.kind()) {
-            case kind::struct_:
-            case kind::union_:
-                if (level == complete || names_[id].empty())
-                    for (std::uint32_t i = 0; i < t.vlen(); ++i)
-                        if (auto m = t.member_at(i); m.type != 0) out.emplace_back(m.type, complete);
-                return;
-            case kind::typedef_:
-                // Declaring a typedef needs its target declared; completing
-                // it needs the typedef declared (a separate step, so a
-                // pointer back to it from inside its target finds it) and the
-                // target complete.
-                if (level == complete) out.emplace_back(id, declared);
-                out.emplace_back(t.type(), level);
-                return;
-            case kind::const_:
-            case kind::volatile_:
-            case kind::restrict_:
-            case kind::type_tag:
-            case kind::var: out.emplace_back(t.type(), level); return;
-            case kind::array: out.emplace_back(t.array().elem_type, complete); return;
-            case kind::ptr: out.emplace_back(t.type(), declared); return;
-            case kind::func: out.emplace_back(t.type(), declared); return;
-            case kind::func_proto:
-                out.emplace_back(t.type(), declared);
-                for (std::uint32_t i = 0; i < t.vlen(); ++i) out.emplace_back(t.param_at(i).type, declared);
-                return;
-            case kind::datasec:
-                for (std::uint32_t i = 0; i < t.vlen(); ++i) out.emplace_back(t.secinfo_at(i).type, complete);
-                return;
-            default: return;
-        }
-    };
     auto push = [&](std::uint32_t id, std::uint8_t level) {
         if (id == 0 || done[id] >= level || (on_path[id] & level) != 0) return;  // a cycle: skip
         on_path[id] |= level;
         frame f{id, level, 0, {}};
-        needs(id, level, f.edges);
+        kernel_needs(id, level, f.edges);
         stack.push_back(std::move(f));
     };
     // Unnamed classes outside members get `__anon_<id>`.
@@ -1812,10 +1862,13 @@ inline std::string type_emitter::emit_kernel(std::span<const std::uint32_t> root
             }
         }
     }
+    return plan;
+}
+
+inline std::string type_emitter::write_kernel(const kernel_plan& plan) {
     std::string out;
-    std::sort(tags.begin(), tags.end());
     name_set declared_names;
-    for (auto id : tags) {
+    for (auto id : plan.tags) {
         auto t = b_.type(id);
         if (t.kind() == kind::enum_ || t.kind() == kind::enum64) continue;
         if (names_[id].empty() || !declared_names.insert(names_[id]).second) continue;
@@ -1823,7 +1876,7 @@ inline std::string type_emitter::emit_kernel(std::span<const std::uint32_t> root
         out += (un ? "union " : "struct ") + names_[id] + ";\n";
     }
     out += "\n";
-    for (auto id : tags) {
+    for (auto id : plan.tags) {
         auto k = b_.type(id).kind();
         if (k == kind::enum_ || k == kind::enum64) {
             write_enum(out, id);
@@ -1831,7 +1884,7 @@ inline std::string type_emitter::emit_kernel(std::span<const std::uint32_t> root
         }
     }
     std::vector<std::uint8_t> written(b_.size(), 0);
-    for (auto id : order) {
+    for (auto id : plan.order) {
         if (written[id] != 0) continue;
         auto t = b_.type(id);
         if (t.kind() == kind::typedef_) {

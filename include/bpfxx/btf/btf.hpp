@@ -626,6 +626,10 @@ private:
     void parse(bool validate);
     template <bool Validate>
     void parse_types(std::uint32_t str_end);
+    struct type_scan;
+    [[gnu::always_inline]] void check_record(type_scan& scan, kind k, std::uint32_t info, std::uint32_t name_off,
+                                             std::uint32_t size_type, std::uint32_t vlen, const std::byte* x,
+                                             std::uint64_t pos) const;
     void check_loops(const std::vector<std::uint32_t>& roots, std::uint8_t* kinds) const;
     [[noreturn, gnu::cold]] void bad_name(std::uint32_t id, std::uint32_t info, std::uint64_t off,
                                           const char* what, std::uint32_t index, std::uint32_t name_off,
@@ -712,9 +716,113 @@ inline void btf::parse(bool validate) {
     }
 }
 
+// What the validating pass of parse_types keeps about the types it has seen.
+struct btf::type_scan {
+    std::uint32_t id;       // of the record being checked
+    std::uint32_t str_end;  // names must start before this offset
+    // Referenced ids are checked against the final count at the end: the
+    // pass keeps only the largest, and a failure is located by a second scan.
+    std::uint32_t max_ref = 0;
+    // Types with a by-value edge to themselves or a later type: every cycle
+    // has such an edge (ids cannot decrease all the way round), so the loop
+    // check starts only from these (3,763 of vmlinux's 126,572 types).
+    std::vector<std::uint32_t> loop_roots;
+
+    [[gnu::always_inline]] void note_ref(std::uint32_t ref) noexcept { max_ref = ref > max_ref ? ref : max_ref; }
+    [[gnu::always_inline]] void by_value_edge(std::uint32_t target) {
+        if (target >= id) [[unlikely]]
+            detail::btf_impl::add_root(loop_roots, id);
+    }
+};
+
+// The checks of one record beyond its layout: names, referenced ids, member
+// offsets, and the edges the loop check starts from. `x` is the data after
+// the 12-byte header, whose size the caller has checked.
+inline void btf::check_record(type_scan& scan, kind k, std::uint32_t info, std::uint32_t name_off,
+                              std::uint32_t size_type, std::uint32_t vlen, const std::byte* x,
+                              std::uint64_t pos) const {
+    using detail::cat;
+    using detail::hex;
+    using detail::btf_impl::rd32;
+    const std::uint32_t id = scan.id;
+    auto check_name = [&](std::uint32_t off, const char* what, std::uint32_t index) __attribute__((always_inline)) {
+        if (off >= scan.str_end) [[unlikely]]
+            bad_name(id, info, pos, what, index, off, scan.str_end);
+    };
+    check_name(name_off, "type", ~0u);
+    switch (k) {
+        case kind::int_: {
+            auto data = rd32(x);
+            auto bits = data & 0xff, offset = (data >> 16) & 0xff;
+            if (bits > 128 || std::uint64_t{bits} + offset > std::uint64_t{size_type} * 8 ||
+                (data & 0xf0000000u) != 0) [[unlikely]]
+                fail_type(id, info, pos,
+                          cat("int data ", hex(data), " with size ", size_type,
+                              ": expected at most 128 bits fitting the size"));
+            break;
+        }
+        case kind::typedef_:
+        case kind::volatile_:
+        case kind::const_:
+        case kind::restrict_:
+        case kind::type_tag:
+        case kind::var:
+            scan.note_ref(size_type);
+            scan.by_value_edge(size_type);
+            break;
+        case kind::ptr:
+        case kind::func:
+        case kind::decl_tag: scan.note_ref(size_type); break;
+        case kind::array:
+            scan.note_ref(rd32(x));
+            scan.note_ref(rd32(x + 4));
+            scan.by_value_edge(rd32(x));
+            break;
+        case kind::struct_:
+        case kind::union_: {
+            const bool kflag = info_kflag(info);
+            const std::uint64_t size_bits = std::uint64_t{size_type} * 8;
+            for (std::uint32_t i = 0; i < vlen; ++i, x += 12) {
+                check_name(rd32(x), "member", i);
+                const auto mtype = rd32(x + 4);
+                scan.note_ref(mtype);
+                scan.by_value_edge(mtype);
+                const auto moff = rd32(x + 8);
+                const std::uint64_t bit = kflag ? (moff & 0xffffff) : moff;
+                const std::uint64_t bits = kflag ? (moff >> 24) : 0;
+                // clang++ emits methods and static members as type-0
+                // members at arbitrary offsets; sanitize_cxx needs to
+                // read them, so only real members are held to the size.
+                if (mtype != 0 && bit + bits > size_bits) [[unlikely]]
+                    fail_type(id, info, pos,
+                              cat("member #", i, " at bit ", bit, bits ? cat(" (", bits, "-bit bitfield)") : "",
+                                  " lies outside the ", size_type, "-byte type"));
+            }
+            break;
+        }
+        case kind::enum_:
+        case kind::enum64: {
+            const std::size_t step = k == kind::enum_ ? 8 : 12;
+            for (std::uint32_t i = 0; i < vlen; ++i, x += step) check_name(rd32(x), "enumerator", i);
+            break;
+        }
+        case kind::func_proto:
+            scan.note_ref(size_type);
+            for (std::uint32_t i = 0; i < vlen; ++i, x += 8) {
+                check_name(rd32(x), "parameter", i);
+                scan.note_ref(rd32(x + 4));
+            }
+            break;
+        case kind::datasec:
+            for (std::uint32_t i = 0; i < vlen; ++i, x += 12) scan.note_ref(rd32(x));
+            break;
+        default: break;
+    }
+}
+
 // One pass over the type section: the record layout always (so every view
 // reads inside its record); with Validate also names, referenced ids,
-// member offsets and type loops.
+// member offsets and type loops (check_record).
 template <bool Validate>
 void btf::parse_types(std::uint32_t str_end) {
     using detail::cat;
@@ -732,32 +840,13 @@ void btf::parse_types(std::uint32_t str_end) {
     auto kinds = std::make_unique_for_overwrite<std::uint8_t[]>(Validate ? max_types + 1 : 0);
     std::uint32_t* const offsets = offsets_buf.get();
     std::size_t count = 0;
-
-    // Referenced ids are checked against the final count at the end: the
-    // loop keeps only the largest, and a failure is located by a second scan.
-    std::uint32_t max_ref = 0;
-    std::uint32_t id = start_id_;
-    auto note_ref = [&](std::uint32_t ref) __attribute__((always_inline)) {
-        max_ref = ref > max_ref ? ref : max_ref;
-    };
-    // Types with a by-value edge to themselves or a later type: every cycle
-    // has such an edge (ids cannot decrease all the way round), so the loop
-    // check starts only from these (3,763 of vmlinux's 126,572 types).
-    std::vector<std::uint32_t> loop_roots;
-    auto by_value_edge = [&](std::uint32_t target) __attribute__((always_inline)) {
-        if (target >= id) [[unlikely]]
-            detail::btf_impl::add_root(loop_roots, id);
-    };
-    auto check_name = [&](std::uint32_t name_off, std::uint32_t info, std::uint64_t pos, const char* what,
-                          std::uint32_t index) __attribute__((always_inline)) {
-        if (name_off >= str_end) [[unlikely]]
-            bad_name(id, info, pos, what, index, name_off, str_end);
-    };
+    type_scan scan{start_id_, str_end, 0, {}};
 
     std::uint64_t pos = 0;
     const auto total = types_.size();
     const std::byte* const base = types_.data();
     while (pos < total) {
+        const std::uint32_t id = scan.id;
         if (total - pos < detail::btf_impl::type_record_size) [[unlikely]]
             fail_type(
                 id, 0, pos,
@@ -771,8 +860,8 @@ void btf::parse_types(std::uint32_t str_end) {
             fail_type(id, info, pos,
                       cat("info ", hex(info), " sets unused bits (expected mask ",
                           hex(detail::btf_impl::info_mask), ")"));
-        const auto k = detail::btf_impl::info_kind(info);
-        const auto vlen = detail::btf_impl::info_vlen(info);
+        const auto k = info_kind(info);
+        const auto vlen = info_vlen(info);
         const auto shape = detail::btf_impl::record_shapes[static_cast<std::uint8_t>(k)];
         if (shape.fixed == 0xff) [[unlikely]]
             fail_type(id, info, pos,
@@ -784,91 +873,20 @@ void btf::parse_types(std::uint32_t str_end) {
                       cat("vlen ", vlen, " needs ", rec, " bytes, only ", total - pos,
                           " remain in the type section"));
         if constexpr (Validate) {
-            check_name(name_off, info, pos, "type", ~0u);
-            const std::byte* x = r + detail::btf_impl::type_record_size;
-            switch (k) {
-                case kind::int_: {
-                    auto data = rd32(x);
-                    auto bits = data & 0xff, offset = (data >> 16) & 0xff;
-                    if (bits > 128 || std::uint64_t{bits} + offset > std::uint64_t{size_type} * 8 ||
-                        (data & 0xf0000000u) != 0) [[unlikely]]
-                        fail_type(id, info, pos,
-                                  cat("int data ", hex(data), " with size ", size_type,
-                                      ": expected at most 128 bits fitting the size"));
-                    break;
-                }
-                case kind::typedef_:
-                case kind::volatile_:
-                case kind::const_:
-                case kind::restrict_:
-                case kind::type_tag:
-                case kind::var:
-                    note_ref(size_type);
-                    by_value_edge(size_type);
-                    break;
-                case kind::ptr:
-                case kind::func:
-                case kind::decl_tag: note_ref(size_type); break;
-                case kind::array:
-                    note_ref(rd32(x));
-                    note_ref(rd32(x + 4));
-                    by_value_edge(rd32(x));
-                    break;
-                case kind::struct_:
-                case kind::union_: {
-                    const bool kflag = detail::btf_impl::info_kflag(info);
-                    const std::uint64_t size_bits = std::uint64_t{size_type} * 8;
-                    for (std::uint32_t i = 0; i < vlen; ++i, x += 12) {
-                        check_name(rd32(x), info, pos, "member", i);
-                        const auto mtype = rd32(x + 4);
-                        note_ref(mtype);
-                        by_value_edge(mtype);
-                        const auto moff = rd32(x + 8);
-                        const std::uint64_t bit = kflag ? (moff & 0xffffff) : moff;
-                        const std::uint64_t bits = kflag ? (moff >> 24) : 0;
-                        // clang++ emits methods and static members as type-0
-                        // members at arbitrary offsets; sanitize_cxx needs to
-                        // read them, so only real members are held to the size.
-                        if (mtype != 0 && bit + bits > size_bits) [[unlikely]]
-                            fail_type(id, info, pos,
-                                      cat("member #", i, " at bit ", bit,
-                                          bits ? cat(" (", bits, "-bit bitfield)") : "", " lies outside the ",
-                                          size_type, "-byte type"));
-                    }
-                    break;
-                }
-                case kind::enum_:
-                case kind::enum64: {
-                    const std::size_t step = k == kind::enum_ ? 8 : 12;
-                    for (std::uint32_t i = 0; i < vlen; ++i, x += step)
-                        check_name(rd32(x), info, pos, "enumerator", i);
-                    break;
-                }
-                case kind::func_proto:
-                    note_ref(size_type);
-                    for (std::uint32_t i = 0; i < vlen; ++i, x += 8) {
-                        check_name(rd32(x), info, pos, "parameter", i);
-                        note_ref(rd32(x + 4));
-                    }
-                    break;
-                case kind::datasec:
-                    for (std::uint32_t i = 0; i < vlen; ++i, x += 12) note_ref(rd32(x));
-                    break;
-                default: break;
-            }
+            check_record(scan, k, info, name_off, size_type, vlen, r + detail::btf_impl::type_record_size, pos);
             kinds[count] = static_cast<std::uint8_t>(k);
         }
         offsets[count++] = static_cast<std::uint32_t>(pos);
         pos += rec;
-        ++id;
+        ++scan.id;
     }
     offsets[count] = static_cast<std::uint32_t>(pos);
     offsets_.assign(offsets, offsets + count + 1);
 
     if constexpr (Validate) {
-        if (max_ref >= size()) [[unlikely]]
+        if (scan.max_ref >= size()) [[unlikely]]
             bad_ref();
-        if (!loop_roots.empty()) check_loops(loop_roots, kinds.get());
+        if (!scan.loop_roots.empty()) check_loops(scan.loop_roots, kinds.get());
     }
 }
 

@@ -78,7 +78,7 @@ private:
         assign_ext_records();
     }
 
-    // Constructs that compile but cannot run in the kernel (KERNEL-CXX.md):
+    // Constructs that compile but cannot run in the kernel (docs/kernel.md):
     // refused here as well as at build time, for objects built elsewhere.
     void refuse_cxx_runtime() const {
         for (const auto& s : elf_->sections()) {

@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <bit>
 #include <string>
 #include <string_view>
 
@@ -56,7 +57,7 @@ BPFXX_DECL ring_buffer ring_buffer::open(int map_fd) {
     // page size (arm64: 4K, 16K or 64K), which sysconf reports.
     const long page = ::sysconf(_SC_PAGESIZE);
     const std::size_t capacity = info.max_entries;
-    if (page <= 0 || capacity == 0 || (capacity & (capacity - 1)) != 0 ||
+    if (page <= 0 || !std::has_single_bit(capacity) ||
         capacity % static_cast<std::size_t>(page) != 0)
         detail::raise(detail::cat("ring buffer: ", label, " has max_entries ", info.max_entries,
                                   ", not a power of two multiple of the page size ", page),

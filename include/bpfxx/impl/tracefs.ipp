@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -98,14 +99,11 @@ BPFXX_DECL std::optional<u32> tracefs::parse_id(std::string_view text) {
     while (!text.empty() &&
            (text.back() == '\n' || text.back() == ' ' || text.back() == '\t' || text.back() == '\r'))
         text.remove_suffix(1);
-    if (text.empty() || text.size() > 10) return std::nullopt;
-    std::uint64_t v = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9') return std::nullopt;
-        v = v * 10 + static_cast<std::uint64_t>(c - '0');
-    }
-    if (v > 0xffffffffu) return std::nullopt;
-    return static_cast<u32>(v);
+    if (text.empty() || text.front() < '0' || text.front() > '9') return std::nullopt;  // no sign, no space
+    u32 v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return v;
 }
 
 BPFXX_DECL tracefs tracefs::find() {
