@@ -25,7 +25,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -98,8 +97,34 @@ public:
 
 private:
     struct parts;
-    std::unique_ptr<parts> parts_;
+    parts* parts_;  // owned: deleted by ~state (where parts is complete)
     enum phase phase_ = phase::opened;
+};
+
+// Owns a skeleton's state on the heap, so that the skeleton moves while its
+// members keep pointing at the state. (std::unique_ptr would do, at the
+// price of <memory> in every translation unit that includes a skeleton.)
+class owned_state {
+public:
+    explicit owned_state(state* s) noexcept : s_(s) {}
+    owned_state(owned_state&& o) noexcept : s_(o.s_) { o.s_ = nullptr; }
+    owned_state& operator=(owned_state&& o) noexcept {
+        if (this != &o) {
+            delete s_;
+            s_ = o.s_;
+            o.s_ = nullptr;
+        }
+        return *this;
+    }
+    owned_state(const owned_state&) = delete;
+    owned_state& operator=(const owned_state&) = delete;
+    ~owned_state() { delete s_; }
+
+    state* operator->() const noexcept { return s_; }
+    state& operator*() const noexcept { return *s_; }
+
+private:
+    state* s_;
 };
 
 // A section of globals (.rodata, .data, .bss) as the generated struct T.

@@ -11,7 +11,6 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <string_view>
@@ -46,7 +45,7 @@ inline cpu_list parse_cpu_list(std::string_view text) noexcept {
         }
         if (last >= max_cpu_id || out.count > max_cpu_id) return {};
         out.count += last - first + 1;
-        out.end = std::max(out.end, last + 1);
+        if (last + 1 > out.end) out.end = last + 1;
         if (p < stop && *p == ',') ++p;
         else if (p < stop && *p != '\n') return {};
     }

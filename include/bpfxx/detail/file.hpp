@@ -18,7 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
@@ -53,7 +52,8 @@ int read_all(int fd, Buffer& out, std::uint64_t max_bytes) {
             if (n < 0) return errno;
             return n == 0 ? 0 : EFBIG;
         }
-        const std::size_t chunk = static_cast<std::size_t>(std::min<std::uint64_t>(64 * 1024, max_bytes - at));
+        const std::uint64_t left = max_bytes - at;
+        const std::size_t chunk = left < 64 * 1024 ? static_cast<std::size_t>(left) : 64 * 1024;
         out.resize(at + chunk);
         ssize_t n = ::read(fd, out.data() + at, chunk);
         if (n < 0) {

@@ -12,7 +12,6 @@
 #include <bpfxx/detail/view.hpp>
 #include <bpfxx/shared/types.hpp>
 
-#include <atomic>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -52,7 +51,11 @@ constexpr u64 ringbuf_record_size(u32 length) noexcept {
 // maps the pages keeps them alive. Only one consumer may walk a ring at a
 // time (the kernel has one consumer position per map).
 class ring_buffer_core {
-    static_assert(std::atomic_ref<u64>::is_always_lock_free && std::atomic_ref<u32>::is_always_lock_free,
+    // The positions and headers are shared with the kernel: plain loads and
+    // stores with acquire/release order, through the compiler's __atomic
+    // builtins (what std::atomic_ref compiles to, without <atomic>'s cost
+    // in every translation unit that includes a ring buffer).
+    static_assert(__atomic_always_lock_free(sizeof(u64), nullptr) && __atomic_always_lock_free(sizeof(u32), nullptr),
                   "the ring buffer positions are shared with the kernel and need lock-free atomics");
 
 public:
@@ -121,12 +124,12 @@ public:
         const std::byte* const data = data_;
         const u64 mask = mask_;
         std::size_t delivered = 0;
-        u64 cons = load(consumer, std::memory_order_relaxed);
+        u64 cons = load(consumer, __ATOMIC_RELAXED);
         // The kernel keeps every position 8-byte aligned; another value means
         // the consumer page was overwritten: read nothing.
         if (cons % 8 != 0) return delivered;
         for (;;) {
-            const u64 prod = load(producer, std::memory_order_acquire);
+            const u64 prod = load(producer, __ATOMIC_ACQUIRE);
             // And it keeps prod - cons < capacity (same remedy).
             if (prod - cons > mask) return delivered;
             bool busy = false;
@@ -155,10 +158,10 @@ public:
                 ++delivered;
                 if (!more) return delivered;
             }
-            std::atomic_thread_fence(std::memory_order_seq_cst);
+            __atomic_thread_fence(__ATOMIC_SEQ_CST);
             if (busy) {
                 if (load_header(data + (cons & mask)) & ringbuf_busy_bit) return delivered;
-            } else if (load(producer, std::memory_order_acquire) == cons) {
+            } else if (load(producer, __ATOMIC_ACQUIRE) == cons) {
                 return delivered;
             }
         }
@@ -186,8 +189,8 @@ public:
     // Bytes between the consumer and the producer position (records not yet
     // consumed, headers and discarded records included).
     [[nodiscard]] std::size_t available() const noexcept {
-        const u64 prod = load(producer_, std::memory_order_acquire);
-        return static_cast<std::size_t>(prod - load(consumer_, std::memory_order_relaxed));
+        const u64 prod = load(producer_, __ATOMIC_ACQUIRE);
+        return static_cast<std::size_t>(prod - load(consumer_, __ATOMIC_RELAXED));
     }
     // The data area's size in bytes (the map's max_entries); 0 when idle.
     [[nodiscard]] std::size_t capacity() const noexcept {
@@ -208,18 +211,13 @@ private:
         return zero;
     }
 
-    // The producer page is mapped read-only: the const_cast only lets
-    // atomic_ref (C++20 has no atomic_ref<const T>) load from it.
-    static u64 load(const u64* position, std::memory_order order) noexcept {
-        return std::atomic_ref<u64>(*const_cast<u64*>(position)).load(order);
-    }
-    static void store(u64* position, u64 value) noexcept {
-        std::atomic_ref<u64>(*position).store(value, std::memory_order_release);
-    }
+    // The producer page is mapped read-only: loads only.
+    static u64 load(const u64* position, int order) noexcept { return __atomic_load_n(position, order); }
+    static void store(u64* position, u64 value) noexcept { __atomic_store_n(position, value, __ATOMIC_RELEASE); }
     // The length word pairs with the kernel's xchg at submit/discard (5.8):
     // once it reads without BUSY, the payload is complete.
     static u32 load_header(const std::byte* record) noexcept {
-        return std::atomic_ref<u32>(*const_cast<u32*>(view_as<u32>(record))).load(std::memory_order_acquire);
+        return __atomic_load_n(view_as<u32>(record), __ATOMIC_ACQUIRE);
     }
 
     template <class F, class Arg>

@@ -10,6 +10,7 @@
 #include <bpfxx/object.hpp>
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 
 BPFXX_BEGIN_NAMESPACE
@@ -55,17 +56,18 @@ struct state::parts {
     }
 };
 
-BPFXX_DECL state::state(std::span<const std::byte> object_bytes, std::string name)
-    : parts_(std::make_unique<parts>(object_bytes, std::move(name))) {
-    for (const auto& m : parts_->object.maps())
+BPFXX_DECL state::state(std::span<const std::byte> object_bytes, std::string name) : parts_(nullptr) {
+    auto p = std::make_unique<parts>(object_bytes, std::move(name));  // freed if anything below throws
+    for (const auto& m : p->object.maps())
         if (m.global == global_section::rodata || m.global == global_section::data) {
             std::vector<std::byte> image(m.initial_data.begin(), m.initial_data.end());
             detail::start_lifetime(image.data(), image.size());
-            parts_->images.emplace_back(m.name, std::move(image));
+            p->images.emplace_back(m.name, std::move(image));
         }
+    parts_ = p.release();
 }
 
-BPFXX_DECL state::~state() = default;
+BPFXX_DECL state::~state() { delete parts_; }
 
 BPFXX_DECL const object& state::source() const noexcept { return parts_->object; }
 
