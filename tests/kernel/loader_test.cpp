@@ -10,11 +10,13 @@
 #include <bpfxx/tracefs.hpp>
 
 #include "../../examples/execsnoop/execsnoop.hpp"
+#include "../unit/elf_builder.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -199,6 +201,44 @@ TEST_F(Loader, LoadsComdatSubprograms) {
     const auto& p = lo.program("on_sys_enter_comdat");
     EXPECT_EQ(p.insn_count(), p.definition().insn_count() + obj.subprograms()[0].insn_count() +
                                   obj.subprograms()[1].insn_count());
+}
+
+// Runs fn on a thread with a 256 KiB stack; what it threw, as text.
+std::string on_small_stack(void (*fn)(std::string&)) {
+    std::string result;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 256 * 1024);
+    pthread_t t;
+    struct call {
+        void (*fn)(std::string&);
+        std::string* out;
+    } c{fn, &result};
+    auto start = [](void* p) -> void* {
+        auto* c = static_cast<call*>(p);
+        c->fn(*c->out);
+        return nullptr;
+    };
+    EXPECT_EQ(pthread_create(&t, &attr, start, &c), 0);
+    pthread_join(t, nullptr);
+    pthread_attr_destroy(&attr);
+    return result;
+}
+
+// A program that reaches 45,000 subprograms in a chain: placed without
+// recursion (it overflowed an 8 MiB stack before), then refused by the
+// kernel, which verifies at most 256 functions, with a bpfxx::error.
+TEST_F(Loader, DeepCallChainIsPlacedWithoutRecursion) {
+    const auto what = on_small_stack([](std::string& out) {
+        try {
+            auto lo = bpfxx::loaded_object::load(bpfxx::object::parse(bpfxx_test::call_chain_object(45'000), "deep.bpf.o"));
+            out = "loaded";
+        } catch (const bpfxx::error& e) {
+            out = e.what();
+        }
+    });
+    EXPECT_THAT(what, HasSubstr("deep.bpf.o: "));
+    EXPECT_THAT(what, HasSubstr("program 'entry'"));
 }
 
 TEST_F(Loader, VerifierRejectionCarriesLogProgramAndSourceLine) {

@@ -214,7 +214,9 @@ bool c_identifier(std::string_view s) {
 std::vector<std::string> kernel_rule_violations(const btf::btf& b) {
     std::vector<std::string> out;
     auto bad = [&](std::uint32_t id, const std::string& what) {
-        out.push_back("[" + std::to_string(id) + "] " + what);
+        // cat, not "[" + std::to_string(id): GCC 12 at -O3 warns
+        // -Wrestrict on literal + string&&, falsely (GCC bug 105329).
+        out.push_back(bpfxx::detail::cat("[", id, "] ", what));
     };
     for (auto id = b.start_id(); id < b.size(); ++id) {
         auto t = b.type(id);
@@ -222,15 +224,15 @@ std::vector<std::string> kernel_rule_violations(const btf::btf& b) {
         switch (t.kind()) {
             case btf::kind::struct_:
             case btf::kind::union_: {
-                if (!name.empty() && !c_identifier(name)) bad(id, "invalid name '" + std::string(name) + "'");
+                if (!name.empty() && !c_identifier(name)) bad(id, bpfxx::detail::cat("invalid name '", name, "'"));
                 std::uint32_t last = 0;
                 for (auto m : t.members()) {
-                    if (m.type == 0) bad(id, "member '" + std::string(m.name) + "' of type 0");
+                    if (m.type == 0) bad(id, bpfxx::detail::cat("member '", m.name, "' of type 0"));
                     if (!m.name.empty() && !c_identifier(m.name)) bad(id, "invalid member name");
                     if (t.kind() == btf::kind::union_ && m.bit_offset != 0) bad(id, "union member not at 0");
-                    if (m.bit_offset < last) bad(id, "member '" + std::string(m.name) + "' goes backwards");
+                    if (m.bit_offset < last) bad(id, bpfxx::detail::cat("member '", m.name, "' goes backwards"));
                     if ((m.bit_offset + 7) / 8 > t.size())
-                        bad(id, "member '" + std::string(m.name) + "' past the size");
+                        bad(id, bpfxx::detail::cat("member '", m.name, "' past the size"));
                     last = m.bit_offset;
                 }
                 break;
@@ -242,21 +244,21 @@ std::vector<std::string> kernel_rule_violations(const btf::btf& b) {
                     if (!c_identifier(e.name)) bad(id, "invalid enumerator name");
                 break;
             case btf::kind::func: {
-                if (!c_identifier(name)) bad(id, "invalid name '" + std::string(name) + "'");
+                if (!c_identifier(name)) bad(id, bpfxx::detail::cat("invalid name '", name, "'"));
                 // Every parameter of a FUNC's prototype is named, but '...'.
                 auto proto = b.type(t.type());
                 if (proto.kind() != btf::kind::func_proto) break;
                 auto ps = proto.params();
                 for (std::uint32_t i = 0; i < ps.size(); ++i)
                     if (ps[i].type != 0 && ps[i].name_off == 0)
-                        bad(id, "FUNC '" + std::string(name) + "' parameter #" + std::to_string(i) + " unnamed");
+                        bad(id, bpfxx::detail::cat("FUNC '", name, "' parameter #") + std::to_string(i) + " unnamed");
                 break;
             }
             case btf::kind::fwd:
             case btf::kind::typedef_:
             case btf::kind::type_tag:
             case btf::kind::var:
-                if (!c_identifier(name)) bad(id, "invalid name '" + std::string(name) + "'");
+                if (!c_identifier(name)) bad(id, bpfxx::detail::cat("invalid name '", name, "'"));
                 break;
             case btf::kind::func_proto: {
                 auto ps = t.params();

@@ -1018,7 +1018,7 @@ inline std::string type_emitter::spell_kernel(std::uint32_t id, std::string decl
         }
         case kind::array:
             if (!decl.empty() && decl.front() == '*') decl = "(" + decl + ")";
-            return spell_kernel(t.array().elem_type, decl + "[" + std::to_string(t.array().nelems) + "]",
+            return spell_kernel(t.array().elem_type, detail::cat(decl, "[", t.array().nelems, "]"),
                                 scopes, depth + 1);
         case kind::func_proto: {
             if (!decl.empty() && decl.front() == '*') decl = "(" + decl + ")";
@@ -1074,7 +1074,10 @@ inline type_emitter::spelling type_emitter::spell(std::uint32_t id,
         return s;
     }
     auto p = peel(id);
-    for (auto d : p.dims) s.right += "[" + std::to_string(d) + "]";
+    // Dimensions are appended with cat, never "[" + std::to_string(d) + "]":
+    // GCC 12 at -O3 warns -Wrestrict on literal + string&&, falsely (GCC bug
+    // 105329).
+    for (auto d : p.dims) s.right += detail::cat("[", d, "]");
     s.left = spell_base(p.base, scopes);
     // A pointer, or a typedef of one, keeps its C meaning in a comment.
     auto r = p.base;
@@ -1300,7 +1303,7 @@ inline void type_emitter::write_items(writer& w, std::uint32_t id, const geometr
                 auto up = peel(um.type);
                 if (!hoisted[j].empty()) {
                     std::string dims;
-                    for (auto d : up.dims) dims += "[" + std::to_string(d) + "]";
+                    for (auto d : up.dims) dims += detail::cat("[", d, "]");
                     w.out += ind2 + hoisted[j] + " " + name + dims + ";\n";
                 } else {
                     auto s = spell(um.type, w.scopes);
@@ -1321,7 +1324,7 @@ inline void type_emitter::write_items(writer& w, std::uint32_t id, const geometr
         offsets.emplace_back(name, off);
         if (is_unnamed_class(p.base)) {
             std::string dims;
-            for (auto d : p.dims) dims += "[" + std::to_string(d) + "]";
+            for (auto d : p.dims) dims += detail::cat("[", d, "]");
             const bool un = b_.type(p.base).kind() == kind::union_;
             auto nested = generated(w, un ? "__anon_union_" : "__anon_struct_", plan.scope);
             plan.scope.insert(nested);
@@ -1715,7 +1718,7 @@ inline void type_emitter::write_kernel_class(kernel_writer& w, std::uint32_t id,
                 for (std::size_t d = 0; d < p.dims.size(); ++d) inner += "[0]";
                 inner += ".";
             }
-            for (auto d : p.dims) decl += "[" + std::to_string(d) + "]";
+            for (auto d : p.dims) decl += detail::cat("[", d, "]");
             std::string quals;
             for (std::uint32_t q = m.type; q != p.base;) {
                 auto qt = b_.type(q);
