@@ -23,14 +23,13 @@
 // when BPFXX_VMLINUX_USER_SPACE is defined: on LP64 hosts (x86_64,
 // aarch64) the kernel's layouts hold there too.
 #include "emit.hpp"
-#include <bpfxx/detail/file.hpp>
-#include <bpfxx/elf/elf.hpp>
+#include "tool_support.hpp"
+
+#include <bpfxx/core/target.hpp>
 
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -38,38 +37,13 @@
 
 namespace {
 
-using bpfxx::detail::cat;
-
-// The BTF bytes of a file: the file itself, or its .BTF section.
-std::vector<std::byte> btf_bytes(const std::string& path) {
-    auto bytes = bpfxx::detail::read_file(path);
-    if (bytes.size() >= 4 && bytes[0] == std::byte{0x7f} && bytes[1] == std::byte{'E'} &&
-        bytes[2] == std::byte{'L'} && bytes[3] == std::byte{'F'}) {
-        bpfxx::elf::file f(bytes);
-        const auto* s = f.find_section(".BTF");
-        if (s == nullptr) bpfxx::detail::raise(cat(path, " has no .BTF section (build the kernel with CONFIG_DEBUG_INFO_BTF=y)"));
-        return {s->data.begin(), s->data.end()};
-    }
-    return bytes;
-}
+using bpfxx::tools::cat;
 
 int usage() {
     std::fprintf(stderr,
                  "usage: bpfxx-vmlinux [--btf FILE] [--base FILE] [--namespace NAME] [-o OUT.hpp] "
                  "[--layout-test TEST.cpp]\n");
     return 2;
-}
-
-// Leaves an unchanged file alone, so what includes it does not rebuild.
-void write_if_changed(const std::string& path, const std::string& text) {
-    std::string old;
-    if (std::ifstream prev(path, std::ios::binary); prev)
-        old.assign((std::istreambuf_iterator<char>(prev)), std::istreambuf_iterator<char>());
-    if (old == text) return;
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) bpfxx::detail::raise_errno(cat("cannot write '", path, "'"));
 }
 
 std::string file_name(const std::string& path) {
@@ -95,8 +69,8 @@ int main(int argc, char** argv) {
     try {
         auto start = std::chrono::steady_clock::now();
         std::unique_ptr<bpfxx::btf::btf> base;
-        if (!base_path.empty()) base = std::make_unique<bpfxx::btf::btf>(btf_bytes(base_path));
-        bpfxx::btf::btf b(btf_bytes(btf_path), base.get());
+        if (!base_path.empty()) base = std::make_unique<bpfxx::btf::btf>(bpfxx::core::read_btf_file(base_path));
+        bpfxx::btf::btf b(bpfxx::core::read_btf_file(btf_path), base.get());
         std::vector<std::uint32_t> roots;
         for (std::uint32_t id = b.start_id(); id < b.size(); ++id) {
             auto k = b.type(id).kind();
@@ -116,7 +90,7 @@ int main(int argc, char** argv) {
                             "#if !defined(__bpf__) && !defined(BPFXX_VMLINUX_USER_SPACE)\n",
                             "#error \"vmlinux headers are for kernel programs (clang -target bpf)\"\n",
                             "#endif\n\n", open_ns, emitter.types(roots), close_ns);
-            write_if_changed(out_path, text);
+            bpfxx::tools::write_if_changed(out_path, text);
             summary += cat(" -> ", out_path, " (", text.size(), " bytes)");
         }
         if (!test_path.empty()) {
@@ -127,7 +101,7 @@ int main(int argc, char** argv) {
                             "// Checks ", header, " against that BTF. Compile it with clang -target bpf,\n",
                             "// and in user space (LP64) with BPFXX_VMLINUX_USER_SPACE defined.\n",
                             "#include \"", header, "\"\n\n", open_ns, body, close_ns);
-            write_if_changed(test_path, text);
+            bpfxx::tools::write_if_changed(test_path, text);
             summary += cat(" -> ", test_path, " (", stats.classes, " structs and unions, ", stats.members,
                            " members)");
         }

@@ -65,6 +65,26 @@ inline std::string hex(std::uint64_t v) {
     return std::string(buf, end);
 }
 
+// `text` fit for a terminal: control characters (C0 and DEL) and backslash
+// as \xNN, so a name read from a file cannot move the cursor, retitle the
+// window or forge a line of output.
+inline std::string printable(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7f || c == '\\') {
+            static constexpr char digits[] = "0123456789abcdef";
+            out += "\\x";
+            out.push_back(digits[u >> 4]);
+            out.push_back(digits[u & 15]);
+        } else {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
 // strerror_r comes in two forms: GNU's returns the text, POSIX's an int
 // and fills the buffer.
 inline const char* strerror_text(char* gnu, char*) noexcept { return gnu; }

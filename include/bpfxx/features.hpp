@@ -296,6 +296,23 @@ inline std::uint32_t lacking_btf(std::uint32_t wanted) noexcept {
     return wanted & ~fb::to_mask(probe_btf_slow(wanted).supported);
 }
 
+// Loads a probe program of `type` (GPL) made of `prog`; `extra` fills in
+// what else the probe asks of BPF_PROG_LOAD. The fd, or none with errno set.
+template <class Extra>
+sys::fd load_program(program_type type, std::span<const insn> prog, Extra&& extra) noexcept {
+    static constexpr char license[] = "GPL";
+    sys::attr::prog_load a;
+    a.prog_type = static_cast<std::uint32_t>(type);
+    a.insns = sys::ptr_to_u64(prog.data());
+    a.insn_cnt = static_cast<std::uint32_t>(prog.size());
+    a.license = sys::ptr_to_u64(license);
+    extra(a);
+    return probe_bpf_fd(sys::bpf_cmd::prog_load, a);
+}
+inline sys::fd load_program(program_type type, std::span<const insn> prog) noexcept {
+    return load_program(type, prog, [](sys::attr::prog_load&) {});
+}
+
 // Whether a minimal socket filter calling helper `helper` loads: yes, no
 // (EINVAL: the verifier does not know the helper), or unknown.
 inline features::answer helper_loads(std::int32_t helper) noexcept {
@@ -304,13 +321,7 @@ inline features::answer helper_loads(std::int32_t helper) noexcept {
         {static_cast<std::uint8_t>(op::alu64 | op::mov | op::k), 0, 0, 0, 0},
         {static_cast<std::uint8_t>(op::jmp | op::exit), 0, 0, 0, 0},
     };
-    static constexpr char license[] = "GPL";
-    sys::attr::prog_load a;
-    a.prog_type = static_cast<std::uint32_t>(program_type::socket_filter);
-    a.insns = sys::ptr_to_u64(prog);
-    a.insn_cnt = 3;
-    a.license = sys::ptr_to_u64(license);
-    if (probe_bpf_fd(sys::bpf_cmd::prog_load, a)) return features::answer::yes;
+    if (load_program(program_type::socket_filter, prog)) return features::answer::yes;
     return errno == EINVAL ? features::answer::no : features::answer::unknown;
 }
 
@@ -388,17 +399,13 @@ inline bool fit_btf_to_kernel(std::vector<std::byte>& blob, btf::downgrade_repor
             {static_cast<std::uint8_t>(op::jmp | op::exit), 0, 0, 0, 0},
         };
         const std::uint32_t relo[4] = {0, int_id, access, static_cast<std::uint32_t>(btf::core_relo_kind::type_exists)};
-        static constexpr char license[] = "GPL";
-        sys::attr::prog_load a;
-        a.prog_type = static_cast<std::uint32_t>(program_type::socket_filter);
-        a.insns = sys::ptr_to_u64(prog);
-        a.insn_cnt = 2;
-        a.license = sys::ptr_to_u64(license);
-        a.prog_btf_fd = static_cast<std::uint32_t>(btf_fd.get());
-        a.core_relos = sys::ptr_to_u64(relo);
-        a.core_relo_cnt = 1;
-        a.core_relo_rec_size = sizeof relo;
-        if (p::probe_bpf_fd(sys::bpf_cmd::prog_load, a)) return answer::yes;
+        if (p::load_program(program_type::socket_filter, prog, [&](sys::attr::prog_load& a) {
+                a.prog_btf_fd = static_cast<std::uint32_t>(btf_fd.get());
+                a.core_relos = sys::ptr_to_u64(relo);
+                a.core_relo_cnt = 1;
+                a.core_relo_rec_size = sizeof relo;
+            }))
+            return answer::yes;
         // A kernel without core_relos rejects the larger attr (E2BIG) or the
         // unknown fields (EINVAL).
         return errno == EINVAL || errno == E2BIG ? answer::no : answer::unknown;
@@ -417,13 +424,7 @@ inline bool fit_btf_to_kernel(std::vector<std::byte>& blob, btf::downgrade_repor
             {static_cast<std::uint8_t>(op::alu64 | op::mov | op::k), op::r0, 0, 0, 0},
             {static_cast<std::uint8_t>(op::jmp | op::exit), 0, 0, 0, 0},
         };
-        static constexpr char license[] = "GPL";
-        sys::attr::prog_load load;
-        load.prog_type = static_cast<std::uint32_t>(program_type::tracepoint);
-        load.insn_cnt = 2;
-        load.insns = sys::ptr_to_u64(prog);
-        load.license = sys::ptr_to_u64(license);
-        sys::fd prog_fd = p::probe_bpf_fd(sys::bpf_cmd::prog_load, load);
+        sys::fd prog_fd = p::load_program(program_type::tracepoint, prog);
         if (!prog_fd) return answer::unknown;
         sys::attr::link_create lc;
         lc.prog_fd = static_cast<std::uint32_t>(prog_fd.get());

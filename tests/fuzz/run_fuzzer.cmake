@@ -7,7 +7,7 @@ if(EXISTS "${SEEDS}")
 endif()
 foreach(obj ${objects})
   get_filename_component(base "${obj}" NAME_WE)
-  if(NAME STREQUAL "elf_fuzz")
+  if(NAME STREQUAL "elf_fuzz" OR NAME STREQUAL "object_fuzz")
     file(COPY "${obj}" DESTINATION "${CORPUS}")
   elseif(NAME STREQUAL "btf_fuzz")
     execute_process(COMMAND "${OBJCOPY}" --dump-section ".BTF=${CORPUS}/${base}.btf" "${obj}" /dev/null

@@ -11,6 +11,10 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <string>
+#include <vector>
+
 namespace {
 
 using bpfxx::insn;
@@ -322,6 +326,33 @@ TEST(CoreRelocate, ModuleSplitBtfIsACandidateSource) {
     EXPECT_EQ(r.new_value, 12u);
     EXPECT_EQ(r.target.module, "nf_conntrack");
     EXPECT_EQ(r.target.id, mod_struct);
+}
+
+// Splits added after a search: earlier candidates stay readable (their
+// module names once viewed strings a growing vector moved: a use after free
+// under ASan), and the new splits are searched.
+TEST(CoreRelocate, SplitsAddedAfterASearchAreSearchedToo) {
+    btf_builder vb{1, 0};
+    vb.int_("int", 4, bpfxx::btf::int_signed);
+    vb.struct_("thing", 4, {{"a", 1, 0}});
+    bpfxx::btf::btf vmlinux{vb.build()};
+    std::vector<std::unique_ptr<bpfxx::btf::btf>> modules;
+    std::vector<std::uint32_t> ids;
+    for (int i = 0; i < 12; ++i) {
+        btf_builder mb{vmlinux.size(), static_cast<std::uint32_t>(vmlinux.strings().size())};
+        ids.push_back(mb.struct_("thing", 8, {{"b", 1, 32}}));
+        modules.push_back(std::make_unique<bpfxx::btf::btf>(mb.build(), &vmlinux));
+    }
+    bpfxx::core::target target{vmlinux};
+    const auto before = target.candidates("thing", bpfxx::btf::kind::struct_);
+    ASSERT_EQ(before.size(), 1u);
+    for (std::size_t i = 0; i < modules.size(); ++i) target.add_split(*modules[i], "module_" + std::to_string(i));
+    EXPECT_EQ(before[0].module, "vmlinux");
+    const auto after = target.candidates("thing", bpfxx::btf::kind::struct_);
+    ASSERT_EQ(after.size(), 13u);
+    EXPECT_EQ(after[0].module, "vmlinux");
+    EXPECT_EQ(after[12].module, "module_11");
+    EXPECT_EQ(after[12].id, ids[11]);
 }
 
 // vmlinux.hpp escapes C++ keywords used as kernel names (`private___cxx`,

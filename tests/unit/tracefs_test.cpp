@@ -154,6 +154,22 @@ TEST_F(FakeTracefs, GarbageIdFileIsReported) {
     }
 }
 
+// Only a missing file means a missing tracepoint: any other failure to
+// read the id is reported as what it is (it said "does not exist" before).
+TEST_F(FakeTracefs, UnreadableIdIsNotAMissingTracepoint) {
+    fs::create_directories(dir_ / "events/sched/odd/id");  // a directory where the id file should be
+    auto t = tracefs::at(dir_);
+    try {
+        (void)t.tracepoint_id("sched", "odd");
+        FAIL() << "no error";
+    } catch (const bpfxx::error& e) {
+        EXPECT_EQ(e.code(), EISDIR);
+        EXPECT_THAT(e.what(), HasSubstr("cannot read the id of tracepoint sched/odd from " +
+                                        (dir_ / "events/sched/odd/id").string() + ": Is a directory (errno 21)"));
+        EXPECT_THAT(e.what(), testing::Not(HasSubstr("does not exist")));
+    }
+}
+
 TEST_F(FakeTracefs, RootWithoutEventsGivesTheMountCommand) {
     try {
         (void)tracefs::at(dir_);

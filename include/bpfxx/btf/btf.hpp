@@ -24,6 +24,7 @@
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -380,8 +381,8 @@ public:
     // Borrows `data`, which must outlive this object. `base` (kept by
     // pointer) makes this split BTF: ids start at base->size() and string
     // offsets at the end of the base's strings. An lvalue std::vector picks
-    // the owning constructor (a copy); wrap it in detail::bytes to borrow.
-    explicit btf(detail::bytes data, const btf* base = nullptr) : data_(data), base_(base) { parse(true); }
+    // the owning constructor (a copy); wrap it in std::span<const std::byte> to borrow.
+    explicit btf(std::span<const std::byte> data, const btf* base = nullptr) : data_(data), base_(base) { parse(true); }
     // Owns `owned`.
     explicit btf(std::vector<std::byte> owned, const btf* base = nullptr)
         : owned_(std::move(owned)), base_(base) {
@@ -389,7 +390,7 @@ public:
         parse(true);
     }
     // Kernel-verified BTF (see trusted_t), borrowed or owned.
-    btf(detail::bytes data, const btf* base, trusted_t) : data_(data), base_(base) { parse(false); }
+    btf(std::span<const std::byte> data, const btf* base, trusted_t) : data_(data), base_(base) { parse(false); }
     btf(std::vector<std::byte> owned, const btf* base, trusted_t) : owned_(std::move(owned)), base_(base) {
         data_ = detail::bytes(owned_.data(), owned_.size());
         parse(false);
@@ -504,13 +505,13 @@ public:
     }
 
     // This object's string section, type section and whole blob.
-    [[nodiscard]] detail::bytes strings() const noexcept { return strings_; }
-    [[nodiscard]] detail::bytes types() const noexcept { return types_; }
-    [[nodiscard]] detail::bytes raw() const noexcept { return data_; }
+    [[nodiscard]] std::span<const std::byte> strings() const noexcept { return strings_; }
+    [[nodiscard]] std::span<const std::byte> types() const noexcept { return types_; }
+    [[nodiscard]] std::span<const std::byte> raw() const noexcept { return data_; }
 
     // The raw record of one of this object's own types (header and trailing
     // data), for writers that copy types through.
-    [[nodiscard]] detail::bytes record(std::uint32_t id) const {
+    [[nodiscard]] std::span<const std::byte> record(std::uint32_t id) const {
         if (id < start_id_ || id >= size())
             detail::raise(detail::cat("BTF type id ", id, " is not defined by this object (ids ", start_id_,
                                       "..", size() - 1, ")"));
@@ -710,6 +711,15 @@ inline void btf::parse(bool validate) {
     if (str_end > 0xffffffffu) raise("BTF string sections exceed 4 GiB");
 
     if (validate) {
+        // Names reach messages and tools: a control character (an escape
+        // sequence, say) is refused, not printed. Tabs are allowed: the
+        // source lines of line_info are strings too.
+        for (std::size_t i = 0; i < strings_.size(); ++i) {
+            const auto u = static_cast<unsigned char>(strings_[i]);
+            if ((u != 0 && u < 0x20 && u != '\t') || u == 0x7f) [[unlikely]]
+                raise(cat("BTF string section at offset ", hex(hdr_len + str_off), ": byte ", hex(u), " at ",
+                          hex(hdr_len + str_off + i), " is a control character, which no name or source line holds"));
+        }
         parse_types<true>(static_cast<std::uint32_t>(str_end));
     } else {
         parse_types<false>(static_cast<std::uint32_t>(str_end));

@@ -48,6 +48,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -516,7 +517,7 @@ inline std::string downgrade_report::summary() const {
 // rejects. The blob form is one pass over the records' headers without
 // allocation, the loader's fast path; it checks only what keeps its reads in
 // bounds and throws bpfxx::error for a blob it cannot walk.
-[[nodiscard]] inline btf_features used_btf_features(detail::bytes blob) {
+[[nodiscard]] inline btf_features used_btf_features(std::span<const std::byte> blob) {
     return detail::btf_downgrade::from_mask(detail::btf_downgrade::used_mask(blob));
 }
 [[nodiscard]] inline btf_features used_btf_features(const btf& b) {

@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -45,7 +46,7 @@ public:
 
     // `btf_strings` is the string section of the object's .BTF; the views in
     // the result point into it and into `data`, which must outlive this.
-    ext(detail::bytes data, detail::bytes btf_strings) : data_(data), strings_(btf_strings) {
+    ext(std::span<const std::byte> data, std::span<const std::byte> btf_strings) : data_(data), strings_(btf_strings) {
         if (data.size() < 8)
             detail::raise(detail::cat(".BTF.ext is ", data.size(),
                                       " bytes, too short for its header (at least ",

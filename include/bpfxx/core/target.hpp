@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -39,15 +40,14 @@ inline const btf::btf& vmlinux_btf() {
         const char* path = "/sys/kernel/btf/vmlinux";
         std::vector<std::byte> owned;
         try {
-            owned = read_file(path);
+            owned = read_file(path, "the kernel's BTF");
         } catch (const error& e) {
             // Only a missing file means the kernel has no BTF; anything else
             // (EACCES, EMFILE, ENOMEM) is said as it is.
-            if (e.code() == ENOENT)
-                raise(cat("the kernel has no BTF: ", path, " does not exist (it needs CONFIG_DEBUG_INFO_BTF=y, "
-                          "Linux 5.4+); or give the loader a BTF file with load_options::set_target_btf"),
-                      ENOENT);
-            raise(cat("cannot read the kernel's BTF: ", e.what()), e.code());
+            if (e.code() != ENOENT) throw;
+            raise(cat("the kernel has no BTF: ", path, " does not exist (it needs CONFIG_DEBUG_INFO_BTF=y, "
+                      "Linux 5.4+); or give the loader a BTF file with load_options::set_target_btf"),
+                  ENOENT);
         }
         // Checked by the kernel already: only the layout is validated.
         return btf::btf(std::move(owned), nullptr, btf::trusted);
@@ -84,6 +84,22 @@ struct candidate {
     return k == btf::kind::enum64 ? btf::kind::enum_ : k;
 }
 
+// The BTF in a file: raw BTF (as in /sys/kernel/btf), or the .BTF section
+// of an ELF file (a vmlinux image, a BPF object). `what` names it in errors.
+inline std::vector<std::byte> read_btf_file(const std::string& path, std::string_view what = "BTF") {
+    auto bytes = detail::read_file(path, what);
+    if (bytes.size() < 4 || std::memcmp(bytes.data(), "\x7f" "ELF", 4) != 0) return bytes;
+    try {
+        elf::file image{detail::bytes(bytes)};
+        const auto* sec = image.find_section(".BTF");
+        if (sec == nullptr)
+            detail::raise("it is an ELF file without a .BTF section (a kernel needs CONFIG_DEBUG_INFO_BTF=y)");
+        return {sec->data.begin(), sec->data.end()};
+    } catch (const error& e) {
+        detail::raise(detail::cat(what, " '", path, "': ", e.what()), e.code());
+    }
+}
+
 class target {
 public:
     // The running kernel: vmlinux read and parsed once per process; module
@@ -94,19 +110,7 @@ public:
     // A BTF file for the target kernel: raw BTF (as in /sys/kernel/btf) or an
     // ELF file with a .BTF section (a vmlinux image). Validated in full.
     static target from_file(const std::string& path) {
-        auto bytes = detail::read_file(path);
-        if (bytes.size() >= 4 && std::memcmp(bytes.data(), "\x7f" "ELF", 4) == 0) {
-            std::vector<std::byte> inner;
-            try {
-                elf::file image{detail::bytes(bytes)};
-                const auto* sec = image.find_section(".BTF");
-                if (sec == nullptr) detail::raise("it is an ELF file without a .BTF section");
-                inner.assign(sec->data.begin(), sec->data.end());
-            } catch (const error& e) {
-                detail::raise(detail::cat("target BTF '", path, "': ", e.what()), e.code());
-            }
-            bytes = std::move(inner);
-        }
+        auto bytes = read_btf_file(path, "target BTF");
         std::unique_ptr<btf::btf> parsed;
         try {
             parsed = std::make_unique<btf::btf>(std::move(bytes));
@@ -123,7 +127,14 @@ public:
     explicit target(const btf::btf& base, std::string name = "vmlinux") : base_(&base) {
         sources_.push_back({&base, std::move(name)});
     }
-    void add_split(const btf::btf& split, std::string name) { sources_.push_back({&split, std::move(name)}); }
+    // Adds split BTF on top of the base. Candidates already handed out stay
+    // valid (they view source names that never move); later searches see
+    // the new split too (the cache of earlier searches is dropped).
+    void add_split(const btf::btf& split, std::string name) {
+        std::lock_guard lock(mutex_);
+        sources_.push_back({&split, std::move(name)});
+        cache_.clear();
+    }
 
     target(target&& o) noexcept
         : base_(o.base_), owned_(std::move(o.owned_)), sources_(std::move(o.sources_)),
@@ -234,7 +245,9 @@ private:
     const btf::btf* base_;
     // Filled lazily under mutex_ (module BTF), hence mutable.
     mutable std::vector<std::unique_ptr<btf::btf>> owned_;
-    mutable std::vector<source> sources_;
+    // A deque: adding a source never moves the others, whose names the
+    // candidates handed out view.
+    mutable std::deque<source> sources_;
     mutable bool modules_pending_ = false;
     mutable std::mutex mutex_;
     mutable std::unordered_map<std::string, std::vector<candidate>> cache_;
@@ -267,7 +280,7 @@ inline void target::load_modules() const {
     for (auto& n : names) {
         try {
             owned_.push_back(
-                std::make_unique<btf::btf>(detail::read_file("/sys/kernel/btf/" + n), base_, btf::trusted));
+                std::make_unique<btf::btf>(detail::read_file("/sys/kernel/btf/" + n, "module BTF"), base_, btf::trusted));
             sources_.push_back({owned_.back().get(), std::move(n)});
         } catch (const error&) {
             // unloaded meanwhile, or not split BTF of this vmlinux: no candidates from it

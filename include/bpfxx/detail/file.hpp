@@ -71,34 +71,44 @@ int read_all(int fd, Buffer& out, std::uint64_t max_bytes) {
 // kernel's own BTF is about 6 MB; BPF objects are rarely above a few MB).
 inline constexpr std::uint64_t max_file_bytes = std::uint64_t{512} << 20;
 
-// The bytes of the regular file at `path`; throws bpfxx::error naming the
-// path and the errno. Reads until EOF rather than trusting st_size (sysfs
-// files such as /sys/kernel/btf/vmlinux may report another), but never more
-// than `max_bytes`. With `magic`, the file must start with those bytes,
-// checked before the rest is read.
-inline std::vector<std::byte> read_file(const std::string& path, std::uint64_t max_bytes = max_file_bytes,
+// The bytes of the regular file at `path`; throws bpfxx::error naming
+// `what` ("BPF object"), the path and the errno. Reads until EOF rather than
+// trusting st_size (sysfs files such as /sys/kernel/btf/vmlinux may report
+// another), but never more than `max_bytes`. With `magic`, the file must
+// start with those bytes, checked before the rest is read.
+inline std::vector<std::byte> read_file(const std::string& path, std::string_view what = "file",
+                                        std::uint64_t max_bytes = max_file_bytes,
                                         std::span<const std::byte> magic = {}) {
+    auto fail = [&](std::string_view why, int code) {
+        raise(cat("cannot read ", what, " '", path, "': ", why), code);
+    };
     auto fd = open_file(path.c_str(), O_RDONLY | O_NONBLOCK);
-    if (!fd) raise_errno(cat("cannot open '", path, "'"));
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) raise_errno(cat("cannot stat '", path, "'"));
-    if (!S_ISREG(st.st_mode))
-        raise(cat("cannot read '", path, "': not a regular file (", S_ISDIR(st.st_mode) ? "a directory" : "a device, FIFO or socket", ")"),
-              S_ISDIR(st.st_mode) ? EISDIR : EINVAL);
-    if (st.st_size > 0 && static_cast<std::uint64_t>(st.st_size) > max_bytes)
-        raise(cat("cannot read '", path, "': ", st.st_size, " bytes is more than the ", max_bytes, " bytes accepted"),
-              EFBIG);
-    std::vector<std::byte> out;
-    if (!magic.empty()) {
-        int e = read_all(fd.get(), out, magic.size());
-        if (e != 0 && e != EFBIG) raise_errno(cat("cannot read '", path, "'"), e);
-        if (out.size() < magic.size() || std::memcmp(out.data(), magic.data(), magic.size()) != 0)
-            raise(cat("'", path, "' is not what was expected: it does not start with the right magic number"), EINVAL);
+    if (!fd) {
+        const int e = errno;
+        raise(cat("cannot open ", what, " '", path, "': ", errno_text(e)), e);
     }
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) fail(errno_text(errno), errno);
+    if (S_ISDIR(st.st_mode)) fail("it is a directory", EISDIR);
+    if (!S_ISREG(st.st_mode)) fail("it is not a regular file (a device, FIFO or socket)", EINVAL);
+    if (st.st_size > 0 && static_cast<std::uint64_t>(st.st_size) > max_bytes)
+        fail(cat(st.st_size, " bytes is more than the ", max_bytes, " accepted"), EFBIG);
+    if (!magic.empty()) {
+        // pread leaves the file position at 0 for the full read below.
+        std::byte head[16] = {};
+        const std::size_t want = magic.size() < sizeof head ? magic.size() : sizeof head;
+        ssize_t n = -1;
+        do n = ::pread(fd.get(), head, want, 0);
+        while (n < 0 && errno == EINTR);
+        if (n < 0) fail(errno_text(errno), errno);
+        if (static_cast<std::size_t>(n) < want || std::memcmp(head, magic.data(), want) != 0)
+            fail(cat("it does not start with the magic number of a ", what), EINVAL);
+    }
+    std::vector<std::byte> out;
     if (st.st_size > 0) out.reserve(static_cast<std::size_t>(st.st_size));
     if (int e = read_all(fd.get(), out, max_bytes); e != 0) {
-        if (e == EFBIG) raise(cat("cannot read '", path, "': it holds more than the ", max_bytes, " bytes accepted"), EFBIG);
-        raise_errno(cat("cannot read '", path, "'"), e);
+        if (e == EFBIG) fail(cat("it holds more than the ", max_bytes, " bytes accepted"), EFBIG);
+        fail(errno_text(e), e);
     }
     return out;
 }

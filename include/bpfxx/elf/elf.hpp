@@ -115,6 +115,9 @@ BPFXX_END_NAMESPACE
 BPFXX_BEGIN_NAMESPACE
 namespace elf {
 
+// The first four bytes of every ELF file.
+inline constexpr std::byte magic[4] = {std::byte{0x7f}, std::byte{'E'}, std::byte{'L'}, std::byte{'F'}};
+
 // Section types.
 inline constexpr std::uint32_t sht_null = 0;
 inline constexpr std::uint32_t sht_progbits = 1;
@@ -169,7 +172,7 @@ struct section {
     std::uint64_t offset, size;
     std::uint32_t link, info;
     std::uint64_t addralign, entsize;
-    detail::bytes data;  // empty for SHT_NOBITS and the null section
+    std::span<const std::byte> data;  // empty for SHT_NOBITS and the null section
 };
 
 struct symbol {
@@ -215,7 +218,7 @@ public:
 
     // Validates the header, the section table, the section names and the
     // symbol table; throws bpfxx::error naming what is wrong and where.
-    explicit file(detail::bytes data) : data_(data) {
+    explicit file(std::span<const std::byte> data) : data_(data) {
         read_header();
         read_sections();
         check_overlaps();
@@ -223,7 +226,7 @@ public:
         index_names();
     }
 
-    [[nodiscard]] detail::bytes data() const noexcept { return data_; }
+    [[nodiscard]] std::span<const std::byte> data() const noexcept { return data_; }
     [[nodiscard]] std::uint16_t type() const noexcept { return type_; }
     [[nodiscard]] std::uint16_t machine() const noexcept { return machine_; }
 
@@ -497,7 +500,23 @@ private:
                                detail::hex(shoff_ + std::uint64_t{i} * shdr_size),
                                ", section name table [", shstrndx_, "])");
         });
-        for (std::uint32_t i = 0; i < shnum_; ++i) sections_[i].name = names[i];
+        for (std::uint32_t i = 0; i < shnum_; ++i) {
+            check_name(names[i], [&] { return detail::cat("ELF section [", i, "] name"); });
+            sections_[i].name = names[i];
+        }
+    }
+
+    // Names are shown in messages and by tools: one with a control character
+    // (an escape sequence, say) is refused, not printed. No compiler writes
+    // one into a BPF object.
+    template <class Where>
+    static void check_name(std::string_view name, Where&& where) {
+        for (char c : name) {
+            const auto u = static_cast<unsigned char>(c);
+            if (u < 0x20 || u == 0x7f) [[unlikely]]
+                detail::raise(detail::cat(where(), " '", detail::printable(name), "' holds a control character (",
+                                          detail::hex(u), "); names in a BPF object never do"));
+        }
     }
 
     // Sections of a relocatable object never share bytes; overlapping ones
@@ -575,7 +594,10 @@ private:
                                detail::hex(st.offset + std::uint64_t{i} * sym_size), ", string table ",
                                describe(strtab), ")");
         });
-        for (std::size_t i = 0; i < count; ++i) symbols_[i].name = names[i];
+        for (std::size_t i = 0; i < count; ++i) {
+            check_name(names[i], [&] { return detail::cat(describe(st), " symbol ", i, " name"); });
+            symbols_[i].name = names[i];
+        }
     }
 
     void index_names() {
