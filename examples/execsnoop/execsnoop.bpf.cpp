@@ -18,14 +18,17 @@ struct task_struct {
 };
 }  // namespace kernel_types
 
-BPFXX_MAP(events, bpfxx::ring_buffer<256 * 1024>);
+// Events that do not fit (the reader fell behind) are counted in
+// events__dropped, which execsnoop reports.
+BPFXX_RING_BUFFER(events, 256 * 1024);
 BPFXX_RECORD_TYPE(events, event);
 // In-flight execs by thread id. Not preallocated: memory is used only while
 // an exec is between enter and exit (libbpf-tools preallocates 10240 × 7.7 KB).
-BPFXX_MAP(execs, bpfxx::hash_map<u32, event, 1024, bpfxx::map_flags::no_prealloc>);
+BPFXX_MAP(execs, bpfxx::hash_map<u32, event, execsnoop::max_in_flight, bpfxx::map_flags::no_prealloc>);
 
 extern "C" {
 const volatile u32 filter_uid = ~0u;      // only this uid; ~0 = everyone
+u64 execs_untraced = 0;                   // execs missed: `execs` was full
 const volatile bool failed_only = false;  // only execs that failed
 const volatile u32 arg_limit = execsnoop::max_args;
 }
@@ -39,7 +42,10 @@ int execsnoop_enter(bpfxx::trace_event<bpfxx::syscall_enter>* ctx) {
     const u32 uid = bpfxx::current_uid();
     if (filter_uid != ~0u && uid != filter_uid) return 0;
     const u32 tid = bpfxx::current_tid();
-    if (execs.update(tid, empty_event, bpfxx::update_flag::noexist) != 0) return 0;
+    if (long err = execs.update(tid, empty_event, bpfxx::update_flag::noexist); err != 0) {
+        if (err != -17) __sync_fetch_and_add(&execs_untraced, 1);  // not EEXIST: the map is full
+        return 0;
+    }
     event* e = execs.lookup(tid);
     if (e == nullptr) return 0;
     e->pid = bpfxx::current_pid();

@@ -11,6 +11,7 @@ inline constexpr bpfxx::u32 max_args = 20;           // argv entries read at mos
 inline constexpr bpfxx::u32 arg_size = 128;          // bytes per argument at most
 inline constexpr bpfxx::u32 args_buffer = 1024;      // all arguments, NUL-separated
 inline constexpr bpfxx::u32 comm_size = 16;
+inline constexpr bpfxx::u32 max_in_flight = 1024;  // execs between enter and exit traced at once
 
 struct event {
     bpfxx::u64 ts_ns;        // bpf_ktime_get_ns() at exit

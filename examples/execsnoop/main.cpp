@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <time.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -174,6 +175,23 @@ int main(int argc, char** argv) {
             if (opt.first_event) done = true;
         };
 
+        // Nothing is lost silently: events the ring had no room for (the
+        // kernel program counts them) and execs not traced because too many
+        // were in flight are reported as they happen and at the end.
+        std::uint64_t lost_seen = 0, untraced_seen = 0;
+        auto report_losses = [&](bool at_exit) {
+            const std::uint64_t lost = skel.maps.events.dropped().value_or(0);
+            const std::uint64_t untraced =
+                std::atomic_ref<std::uint64_t>(skel.bss().execs_untraced).load(std::memory_order_relaxed);
+            if (lost != lost_seen || untraced != untraced_seen || (at_exit && (lost | untraced) != 0)) {
+                std::fflush(stdout);
+                std::fprintf(stderr, "execsnoop: %llu events lost (ring buffer full), %llu execs not traced (%u in flight)%s\n",
+                             static_cast<unsigned long long>(lost), static_cast<unsigned long long>(untraced),
+                             execsnoop::max_in_flight, at_exit ? " in all" : " so far");
+                lost_seen = lost;
+                untraced_seen = untraced;
+            }
+        };
         while (!stop_requested && !done) {
             if (opt.duration > 0 &&
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= opt.duration)
@@ -183,8 +201,10 @@ int main(int argc, char** argv) {
                 std::fprintf(stderr, "execsnoop: polling the ring buffer failed: %s\n", r.message().c_str());
                 return 1;
             }
+            report_losses(false);
             std::fflush(stdout);
         }
+        report_losses(true);
     } catch (const bpfxx::error& e) {
         std::fprintf(stderr, "execsnoop: %s\n", e.what());
         if (!e.details().empty()) std::fprintf(stderr, "%s\n", e.details().c_str());

@@ -507,7 +507,7 @@ TEST(RingBufferOpen, RefusesAnFdThatIsNotABpfMap) {
 TEST(Epoll, ReportsReadinessWithItsData) {
     auto ep = bpfxx::sys::epoll::create();
     ASSERT_TRUE(ep);
-    EXPECT_GE(ep.native_handle(), 3);
+    EXPECT_GE(ep.fd(), 3);
     bpfxx::sys::fd ev(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     ASSERT_TRUE(ev);
     int tag = 0;
@@ -555,9 +555,9 @@ TEST(Epoll, TimesOutAndMoves) {
     EXPECT_TRUE(r->empty());
     EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(25));
 
-    const int raw = ep.native_handle();
+    const int raw = ep.fd();
     bpfxx::sys::epoll moved = std::move(ep);
-    EXPECT_EQ(moved.native_handle(), raw);
+    EXPECT_EQ(moved.fd(), raw);
     EXPECT_FALSE(ep);  // NOLINT(bugprone-use-after-move)
     EXPECT_EQ(ep.wait(buf, std::chrono::milliseconds(0)).error(), EBADF);
     bpfxx::sys::epoll none;

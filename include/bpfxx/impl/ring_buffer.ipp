@@ -38,9 +38,14 @@ BPFXX_DECL ring_buffer ring_buffer::open(int map_fd) {
     get.bpf_fd = static_cast<u32>(fd.get());
     get.info_len = sizeof(info);
     get.info = sys::ptr_to_u64(&info);
-    if (sys::bpf(sys::bpf_cmd::obj_get_info_by_fd, get) < 0)
-        detail::raise_errno(detail::cat("ring buffer: fd ", map_fd,
-                                        " is not a BPF map (BPF_OBJ_GET_INFO_BY_FD failed)"));
+    if (sys::bpf(sys::bpf_cmd::obj_get_info_by_fd, get) < 0) {
+        // EINVAL: not a BPF object at all; anything else (ENOMEM, EPERM,
+        // EFAULT) is the call failing, and is said as it is.
+        const int e = errno;
+        detail::raise_errno(detail::cat("ring buffer: BPF_OBJ_GET_INFO_BY_FD on fd ", map_fd, " failed",
+                                        e == EINVAL ? " (it is not a BPF map)" : ""),
+                            e);
+    }
     const std::string label = detail::map_label(map_fd, info);
     const auto type = static_cast<map_type>(info.type);
     if (type == map_type::user_ringbuf)
