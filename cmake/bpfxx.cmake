@@ -11,8 +11,9 @@
 # (<name>.bpf.o, name defaulting to <target>): ld.lld and Debian's bpftool
 # cannot link BPF objects with BTF, so linking happens before code generation.
 # The object is then checked for what the kernel cannot run (global
-# constructors, vtables, unwind tables, C++ runtime calls) and rejected with a
-# message that says why. The object's path is in the target property
+# constructors, vtables and indirect calls, unwind tables, the heap, C++
+# runtime calls) and rejected with one line per finding, its source line
+# where line info has it, and what to do. The object's path is in the target property
 # BPFXX_OBJECT_FILE.
 
 include_guard(GLOBAL)
@@ -32,7 +33,6 @@ else()
 endif()
 # Cache variables: the functions below may be called from any directory
 # scope, including a parent of the one that included this module.
-set(BPFXX_CHECK_OBJECT_SCRIPT "${CMAKE_CURRENT_LIST_DIR}/bpfxx_check_object.cmake" CACHE INTERNAL "")
 set(_BPFXX_MODULE_DIR "${CMAKE_CURRENT_LIST_DIR}" CACHE INTERNAL "")
 
 # Flags for C++ kernel code (docs/kernel.md says why each is there).
@@ -86,13 +86,13 @@ function(_bpfxx_require_toolchain)
     message(FATAL_ERROR "bpfxx: ${BPFXX_CLANG} cannot compile for -target bpf:\n${err}\n${install_hint}")
   endif()
   get_filename_component(clang_dir "${BPFXX_CLANG}" DIRECTORY)
-  foreach(tool llvm-link llvm-readelf llvm-nm llvm-cxxfilt)
+  foreach(tool llvm-link)
     string(TOUPPER "BPFXX_${tool}" var)
     string(REPLACE "-" "_" var "${var}")
     find_program(${var} NAMES ${tool}-${major} ${tool} HINTS "${clang_dir}" /usr/lib/llvm-${major}/bin NO_DEFAULT_PATH)
     find_program(${var} NAMES ${tool}-${major} ${tool})
     if(NOT ${var})
-      message(FATAL_ERROR "bpfxx: ${tool} (LLVM ${major}) not found; it links and checks BPF objects. On Debian 12: apt-get install llvm-${major}")
+      message(FATAL_ERROR "bpfxx: ${tool} (LLVM ${major}) not found; it links BPF objects. On Debian 12: apt-get install llvm-${major}")
     endif()
   endforeach()
   message(STATUS "bpfxx: BPF compiler ${BPFXX_CLANG} (clang ${major})")
@@ -159,17 +159,20 @@ function(bpfxx_add_bpf_object target)
     list(APPEND bitcode "${bc}")
   endforeach()
 
+  # The check is the loader's own rule set (bpfxx::find_unrunnable), run by
+  # the build machine's bpfxx-skel: one list of findings with source lines,
+  # then the remedies.
   set(check_cmd)
+  set(check_dep)
   if(NOT arg_NO_CHECK)
-    set(check_cmd COMMAND "${CMAKE_COMMAND}" "-DOBJECT=${object}" "-DREADELF=${BPFXX_LLVM_READELF}"
-                  "-DNM=${BPFXX_LLVM_NM}" "-DCXXFILT=${BPFXX_LLVM_CXXFILT}"
-                  -P "${BPFXX_CHECK_OBJECT_SCRIPT}")
+    _bpfxx_host_tool(skel checker check_dep)
+    set(check_cmd COMMAND "${checker}" --check "${object}")
   endif()
   add_custom_command(OUTPUT "${object}"
     COMMAND "${BPFXX_LLVM_LINK}" ${bitcode} -o "${dir}/${arg_OUTPUT_NAME}.linked.bc"
     COMMAND "${BPFXX_CLANG}" -target bpf -mcpu=v3 -O2 -g -c "${dir}/${arg_OUTPUT_NAME}.linked.bc" -o "${object}"
     ${check_cmd}
-    DEPENDS ${bitcode} "${BPFXX_CHECK_OBJECT_SCRIPT}"
+    DEPENDS ${bitcode} ${check_dep}
     COMMENT "Linking BPF object ${arg_OUTPUT_NAME}.bpf.o"
     VERBATIM)
   set(all ALL)

@@ -1,7 +1,15 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
-// bpfxx-skel: writes a typed C++ skeleton for a BPF object.
+// bpfxx-skel: writes a typed C++ skeleton for a BPF object, and checks
+// objects as they are built.
 //
 //   bpfxx-skel <object.bpf.o> <name> <output.skel.hpp> <output.skel.cpp>
+//   bpfxx-skel --check <object.bpf.o>
+//
+// --check lists what C++ compiled into the object that the kernel cannot
+// run (bpfxx::find_unrunnable: the rules object::parse applies), one line
+// per finding with the source line where line info has it, then what to do
+// about each kind once; it deletes the object so the next build tries again,
+// and exits 1. bpfxx_add_bpf_object() runs it after every link.
 //
 // The header holds, in namespace <name>, the C++ definitions of the types
 // the object's maps, ring-buffer records and globals use (layouts checked
@@ -12,12 +20,16 @@
 // on the object and the name, and each file is rewritten only when it
 // changes.
 #include "emit.hpp"
+#include "tool_support.hpp"
 #include <bpfxx/btf/btf.hpp>
 #include <bpfxx/btf/names.hpp>
 #include <bpfxx/object.hpp>
 
+#include <cxxabi.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -26,12 +38,13 @@
 
 namespace {
 
-using bpfxx::detail::cat;
+using bpfxx::tools::cat;
 
 // Names the generated class already uses for itself.
 bool is_reserved_member(std::string_view s) {
     static constexpr std::string_view words[] = {"open", "load", "attach", "detach", "object", "phase",
-                                                 "programs", "maps", "state_", "skeleton"};
+                                                 "programs", "maps", "state_", "skeleton",
+                                                 "options"};
     for (auto w : words)
         if (w == s) return true;
     return false;
@@ -56,6 +69,17 @@ std::string quoted(std::string_view s) {
 }
 
 // Skips const/volatile/restrict: generated globals are written before load.
+// Whether a global's type is volatile (through const and typedefs).
+bool is_volatile(const bpfxx::btf::btf& b, std::uint32_t id) {
+    for (int depth = 0; depth < 16 && id != 0; ++depth) {
+        auto t = b.type(id);
+        if (t.kind() == bpfxx::btf::kind::volatile_) return true;
+        if (t.kind() != bpfxx::btf::kind::const_ && t.kind() != bpfxx::btf::kind::typedef_) return false;
+        id = t.type();
+    }
+    return false;
+}
+
 std::uint32_t strip_cv(const bpfxx::btf::btf& b, std::uint32_t id) {
     for (int depth = 0; depth < 16 && id != 0; ++depth) {
         auto t = b.type(id);
@@ -158,6 +182,12 @@ private:
                 // and unnamed-namespace globals, mangled as _ZL...) are the
                 // object's own business, as in libbpf's skeletons.
                 if (g.is_static || !bpfxx::btf::is_identifier(g.name) || g.name.starts_with("_Z")) continue;
+                if (s.read_only && !is_volatile(btf(), g.btf_type))
+                    std::fprintf(stderr,
+                                 "bpfxx-skel: warning: %s: .rodata variable '%s' is const but not volatile: the "
+                                 "compiler may have folded its value into the programs, so setting it before "
+                                 "load() changes nothing; declare it `const volatile`\n",
+                                 obj_.name().c_str(), std::string(g.name).c_str());
                 s.vars.push_back({std::string(g.name), strip_cv(btf(), g.btf_type), g.offset, g.size});
             }
             if (s.vars.empty()) continue;  // e.g. .rodata.str1.1: string literals only
@@ -349,6 +379,9 @@ private:
         out += "    // Parses the embedded object; nothing reaches the kernel until load().\n";
         out += "    static skeleton open();\n";
         out += "    skeleton(skeleton&&) noexcept = default;\n    skeleton& operator=(skeleton&&) noexcept = default;\n\n";
+        out += "    // What load() accepts beyond the members' own settings (the verifier's log level, a BTF\n"
+               "    // file for CO-RE...): include <bpfxx/loader.hpp> to use it. Before load.\n";
+        out += "    [[nodiscard]] bpfxx::load_options& options() { return state_->options(); }\n";
         out += "    // Creates maps and verifies programs (throws bpfxx::error with the verifier log).\n";
         out += "    void load() { state_->load(); }\n";
         out += "    // Attaches every program whose section names its target (loads first if needed).\n";
@@ -390,24 +423,52 @@ private:
     }
 };
 
-// Writes `text` to `path` unless the file already holds exactly that, so
-// that what includes or compiles it is not rebuilt for nothing.
-void write_if_changed(const std::string& path, const std::string& text) {
-    std::string old;
-    if (std::ifstream prev(path, std::ios::binary); prev)
-        old.assign((std::istreambuf_iterator<char>(prev)), std::istreambuf_iterator<char>());
-    if (old == text) return;
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) throw bpfxx::error(cat("cannot write '", path, "'"), errno);
+// A mangled name as C++ spells it ("vtable for shape"), or as it is.
+std::string demangled(const std::string& name) {
+    int status = 0;
+    char* text = abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status);
+    if (status != 0 || text == nullptr) return name;
+    std::string out(text);
+    std::free(text);
+    return out;
+}
+
+int check(const char* path) {
+    const auto found = bpfxx::find_unrunnable(std::string(path));
+    if (found.empty()) return 0;
+    std::string name(path);
+    name = name.substr(name.find_last_of('/') + 1);
+    std::string text = cat("bpfxx: ", name, " cannot run in the kernel:\n");
+    std::vector<enum bpfxx::unrunnable::kind> kinds;
+    for (const auto& f : found) {
+        std::string line = f.finding;
+        if (!f.symbol.empty() && demangled(f.symbol) != f.symbol) line += cat(" (", demangled(f.symbol), ")");
+        if (!f.source.empty()) line += cat(", at ", f.source);
+        text += cat("  - ", line, "\n");
+        if (std::find(kinds.begin(), kinds.end(), f.kind) == kinds.end()) kinds.push_back(f.kind);
+    }
+    text += "What to do:\n";
+    for (auto k : kinds) text += cat("  - ", bpfxx::remedy(k), "\n");
+    std::fputs(text.c_str(), stderr);
+    std::remove(path);  // a later build tries again
+    return 1;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc == 3 && std::string_view(argv[1]) == "--check") {
+        try {
+            return check(argv[2]);
+        } catch (const bpfxx::error& e) {
+            std::fprintf(stderr, "bpfxx-skel: %s\n", e.what());
+            return 1;
+        }
+    }
     if (argc != 5) {
-        std::fprintf(stderr, "usage: bpfxx-skel <object.bpf.o> <name> <output.skel.hpp> <output.skel.cpp>\n");
+        std::fprintf(stderr,
+                     "usage: bpfxx-skel <object.bpf.o> <name> <output.skel.hpp> <output.skel.cpp>\n"
+                     "       bpfxx-skel --check <object.bpf.o>\n");
         return 2;
     }
     try {
@@ -418,9 +479,9 @@ int main(int argc, char** argv) {
         auto obj = bpfxx::object::open(argv[1]);
         const std::string header_path(argv[3]);
         const generator gen(obj, argv[2]);
-        write_if_changed(header_path, gen.header());
+        bpfxx::tools::write_if_changed(header_path, gen.header());
         auto slash = header_path.find_last_of('/');
-        write_if_changed(argv[4], gen.source(header_path.substr(slash == std::string::npos ? 0 : slash + 1)));
+        bpfxx::tools::write_if_changed(argv[4], gen.source(header_path.substr(slash == std::string::npos ? 0 : slash + 1)));
     } catch (const bpfxx::error& e) {
         std::fprintf(stderr, "bpfxx-skel: %s\n", e.what());
         return 1;

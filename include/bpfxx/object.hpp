@@ -176,6 +176,36 @@ private:
     std::vector<insn> insns_;  // a copy: raw section bytes need not be aligned
 };
 
+// A construct C++ compiles into a BPF object but the kernel cannot run.
+// object::parse refuses an object that has any; build tools list them all
+// (find_unrunnable) with the remedy of each kind once.
+struct unrunnable {
+    enum class kind : std::uint8_t {
+        global_constructor,  // .init_array, .ctors: never run
+        global_destructor,   // .fini_array, .dtors, __cxa_atexit: never run
+        unwind_tables,       // .eh_frame, .gcc_except_table
+        virtual_function,    // a vtable, or an indirect call (callx)
+        rtti,                // type_info objects and names
+        heap,                // operator new / delete
+        guarded_static,      // __cxa_guard_*: a thread-safe static local
+        runtime_call,        // other C++ runtime calls (exceptions, ...)
+        undefined_function,  // a C++ function declared but never defined
+    };
+    enum kind kind;
+    std::string finding;  // "section [5] '.init_array' holds a global constructor"
+    std::string symbol;   // the (mangled) symbol, when one is to blame
+    std::string source;   // "file.cpp:12: <line>" of a use, when line info says
+};
+
+// What a user should do about a kind of unrunnable construct.
+[[nodiscard]] BPFXX_DECL const char* remedy(enum unrunnable::kind k) noexcept;
+
+// Every unrunnable construct in an object file, in file order; empty when
+// there is none. Throws bpfxx::error only when the bytes are no ELF file.
+[[nodiscard]] BPFXX_DECL std::vector<unrunnable> find_unrunnable(std::span<const std::byte> object_file);
+// The same for the object file at `path`.
+[[nodiscard]] BPFXX_DECL std::vector<unrunnable> find_unrunnable(const std::string& path);
+
 // A parsed BPF object. Move-only. Every view it hands out (names, sections,
 // instructions) points into the object's bytes, which it owns or, from
 // parse(std::span), borrows.

@@ -25,6 +25,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -35,11 +36,31 @@
 BPFXX_BEGIN_NAMESPACE
 
 class object;
+class load_options;
 class loaded_object;
 class loaded_program;
 class loaded_map;
 
 namespace skel {
+
+// What kind of number a kernel field holds, as the layout checks in
+// generated skeletons state it.
+enum class number_kind : std::uint8_t { signed_integer, unsigned_integer, floating_point };
+
+// Whether a user-side field of type F (an array: its element) holds the
+// kernel's kind of number. Enums stand for integers of either sign, and so
+// do 1-byte integers: they are mostly text, and plain `char` is signed on
+// x86_64 and BPF but unsigned on aarch64.
+template <class F>
+constexpr bool holds(number_kind kernel) {
+    using E = std::remove_cv_t<std::remove_all_extents_t<F>>;
+    if constexpr (std::is_enum_v<E> || (std::is_integral_v<E> && sizeof(E) == 1))
+        return kernel != number_kind::floating_point;
+    else if constexpr (std::is_floating_point_v<E>) return kernel == number_kind::floating_point;
+    else if constexpr (std::is_integral_v<E>)
+        return kernel == (std::is_signed_v<E> ? number_kind::signed_integer : number_kind::unsigned_integer);
+    else return false;
+}
 
 enum class phase : std::uint8_t { opened, loaded, attached };
 
@@ -76,6 +97,10 @@ public:
     BPFXX_DECL void detach(std::string_view program) noexcept;
     BPFXX_DECL void detach_all() noexcept;
 
+    // Everything load() accepts (include <bpfxx/loader.hpp> to use it): the
+    // verifier's log level, a BTF file for CO-RE, who relocates CO-RE...
+    // Before load.
+    [[nodiscard]] BPFXX_DECL load_options& options();
     // Customisation before load (load_options of the same names).
     BPFXX_DECL void set_autoload(std::string_view program, bool enabled);
     BPFXX_DECL void set_attach_target(std::string_view program, std::string target);
@@ -88,6 +113,10 @@ public:
     [[nodiscard]] BPFXX_DECL const loaded_map& map(std::string_view name) const;
     // The consumer of a ring buffer map, opened by load().
     [[nodiscard]] BPFXX_DECL ring_buffer& reader(std::string_view map);
+    // Records the kernel program could not put into ring buffer `map` (the
+    // global `<map>__dropped` that BPFXX_RING_BUFFER keeps); nothing when the
+    // ring was declared without that counter. After load.
+    [[nodiscard]] BPFXX_DECL std::optional<std::uint64_t> ring_buffer_dropped(std::string_view map) const;
 
     // Attach calls by hand; the link is kept under the program's name.
     BPFXX_DECL link_handle& attach_tracepoint(std::string_view program, std::string_view category,
@@ -206,6 +235,9 @@ class ring_buffer_member : public map_member {
 public:
     using map_member::map_member;
     [[nodiscard]] ring_buffer& reader() { return state_->reader(name_); }
+    // Records lost because the ring was full, counted in the kernel when the
+    // program declares the ring with BPFXX_RING_BUFFER; nothing otherwise.
+    [[nodiscard]] std::optional<std::uint64_t> dropped() const { return state_->ring_buffer_dropped(name_); }
 };
 
 // layout<G> is specialised by generated skeletons for every type they

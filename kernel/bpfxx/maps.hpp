@@ -398,7 +398,13 @@ struct perf_event_array {
 // user space in order. Bytes is the data area size: a power of two and a
 // multiple of the page size (4096 here; the loader rounds up on kernels with
 // bigger pages).
-template <u32 Bytes>
+//
+// Drops: Drops::count() runs for every record that did not fit (reserve or
+// output failed), and nothing runs when records fit. BPFXX_RING_BUFFER
+// (program.hpp) declares the ring with a counter user space reads; with the
+// default, void, nothing is counted. Drops is a type template argument, so
+// the map's BTF (its members) stays what libbpf expects.
+template <u32 Bytes, typename Drops = void>
 struct ring_buffer {
     static_assert(detail::power_of_two(Bytes) && Bytes % 4096 == 0,
                   "a ring buffer's size must be a power of two and a multiple of 4096");
@@ -424,7 +430,10 @@ struct ring_buffer {
     BPFXX_METHOD bool reserve(Fill&& fill, wakeup mode = wakeup::adaptive) {
         static_assert(detail::check_record<T, Bytes>());
         T* record = static_cast<T*>(helper::ringbuf_reserve(this, sizeof(T), 0));
-        if (record == nullptr) return false;
+        if (record == nullptr) {
+            count_drop();
+            return false;
+        }
         if constexpr (__is_same(decltype(fill(*record)), void)) {
             fill(*record);
         } else if (!fill(*record)) {
@@ -439,10 +448,17 @@ struct ring_buffer {
     template <typename T>
     BPFXX_METHOD long output(const T& record, wakeup mode = wakeup::adaptive) {
         static_assert(detail::check_record<T, Bytes>());
-        return helper::ringbuf_output(this, const_cast<T*>(&record), sizeof(T), static_cast<u64>(mode));
+        const long err = helper::ringbuf_output(this, const_cast<T*>(&record), sizeof(T), static_cast<u64>(mode));
+        if (err != 0) count_drop();
+        return err;
     }
 
     BPFXX_METHOD u64 query(ringbuf_query what) { return helper::ringbuf_query(this, static_cast<u64>(what)); }
+
+private:
+    BPFXX_METHOD static void count_drop() {
+        if constexpr (!__is_same(Drops, void)) Drops::count();
+    }
 };
 
 } // namespace bpfxx

@@ -13,8 +13,9 @@
 // BPFXX_PROGRAM("tracepoint/syscalls/sys_enter_execve")
 // int on_execve(bpfxx::trace_event<bpfxx::syscall_enter>* ctx) { ... }
 //
-// The section name selects the program type and attach point. Every
-// parameter must be named: an unnamed one makes the kernel reject the BTF.
+// The section name selects the program type and attach point. bpfxx's
+// loader names unnamed parameters itself; stock libbpf needs them named
+// (the kernel rejects an unnamed one in the BTF: "Invalid arg#1").
 #define BPFXX_PROGRAM(section_name) extern "C" [[gnu::section(section_name), gnu::used]]
 
 // BPFXX_MAP(counts, bpfxx::hash_map<u32, u64, 1024>);
@@ -26,6 +27,22 @@
     [[gnu::section(".maps"), gnu::used]] __VA_ARGS__ name;                                         \
     }                                                                                              \
     static_assert(true)
+
+// BPFXX_RING_BUFFER(events, 256 * 1024);
+//
+// A ring buffer whose drops are counted: every record that does not fit
+// (reserve or output failing because the ring is full) adds one to the
+// global `events__dropped` (.bss, an atomic add: nothing when nothing is
+// dropped), which user space reads (the skeleton member's dropped()). The
+// map is `events`, as BPFXX_MAP would define it.
+#define BPFXX_RING_BUFFER(name, bytes)                                                             \
+    extern "C" {                                                                                   \
+    [[gnu::used]] ::bpfxx::u64 name##__dropped = 0;                                                \
+    }                                                                                              \
+    struct name##__drops {                                                                         \
+        BPFXX_METHOD static void count() { __sync_fetch_and_add(&name##__dropped, 1); }            \
+    };                                                                                             \
+    BPFXX_MAP(name, ::bpfxx::ring_buffer<bytes, name##__drops>)
 
 // BPFXX_RECORD_TYPE(events, event);
 //

@@ -241,6 +241,32 @@ TEST_F(Loader, DeepCallChainIsPlacedWithoutRecursion) {
     EXPECT_THAT(what, HasSubstr("program 'entry'"));
 }
 
+// load() of a temporary object keeps it: the loaded object's programs and
+// maps view it, and stay valid (before, this compiled and dangled).
+TEST_F(Loader, LoadOfATemporaryObjectOwnsIt) {
+    auto lo = bpfxx::loaded_object::load(bpfxx::object::open(object_path("maps_cxx.bpf.o")));
+    auto moved = std::move(lo);
+    EXPECT_EQ(moved.source().name(), "maps_cxx.bpf.o");
+    EXPECT_EQ(moved.program("on_execve").section(), "tracepoint/syscalls/sys_enter_execve");
+    EXPECT_EQ(moved.map("counts").definition().type, bpfxx::map_type::hash);
+    EXPECT_GT(moved.program("on_execve").fd(), 2);
+}
+
+// A ring buffer of more than 2 GiB rounds up to 2^32, which max_entries (a
+// u32) cannot hold: refused before the map is created (it became 0 before).
+TEST_F(Loader, RingBufferAbove2GiBIsRefused) {
+    bpfxx::load_options o;
+    o.set_max_entries("events", (1u << 31) + 1);
+    try {
+        auto lo = bpfxx::loaded_object::load(bpfxx::object::open(object_path("maps_cxx.bpf.o")), o);
+        FAIL() << "loaded";
+    } catch (const bpfxx::error& e) {
+        EXPECT_THAT(e.what(), HasSubstr("ring buffer 'events' of 2147483649 bytes: rounded up to a power of two it "
+                                        "exceeds max_entries' limit of 2 GiB"));
+        EXPECT_EQ(e.code(), E2BIG);
+    }
+}
+
 TEST_F(Loader, VerifierRejectionCarriesLogProgramAndSourceLine) {
     auto obj = bpfxx::object::open(object_path("verifier_reject.bpf.o"));
     try {

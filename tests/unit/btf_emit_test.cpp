@@ -572,38 +572,45 @@ TEST(BtfEmit, LayoutCheckAcceptsMatchingTypeAndNamesTheMovedField) {
     btf::btf b(object_btf("maps_cxx.bpf.o"));
     const auto event = must_find(b, "event", btf::kind::struct_);
     auto check = btf::emit_layout_check(b, event, "check_event", "maps_cxx: ring buffer 'events' record");
-    EXPECT_EQ(
-        check,
-        "template <class T>\n"
-        "constexpr bool check_event() {\n"
-        "    static_assert(sizeof(T) == 104, \"maps_cxx: ring buffer 'events' record: the kernel's 'event' "
-        "has 104 bytes; the user-side type has a different size\");\n"
-        "    static_assert(offsetof(T, seq) == 0, \"maps_cxx: ring buffer 'events' record: field 'seq' is at "
-        "a different offset than in the kernel's 'event' (0)\");\n"
-        "    static_assert(offsetof(T, ts_ns) == 8, \"maps_cxx: ring buffer 'events' record: field 'ts_ns' "
-        "is "
-        "at a different offset than in the kernel's 'event' (8)\");\n"
-        "    static_assert(offsetof(T, pid) == 16, \"maps_cxx: ring buffer 'events' record: field 'pid' is "
-        "at "
-        "a different offset than in the kernel's 'event' (16)\");\n"
-        "    static_assert(offsetof(T, uid) == 20, \"maps_cxx: ring buffer 'events' record: field 'uid' is "
-        "at "
-        "a different offset than in the kernel's 'event' (20)\");\n"
-        "    static_assert(offsetof(T, comm) == 24, \"maps_cxx: ring buffer 'events' record: field 'comm' is "
-        "at a different offset than in the kernel's 'event' (24)\");\n"
-        "    static_assert(offsetof(T, filename) == 40, \"maps_cxx: ring buffer 'events' record: field "
-        "'filename' is at a different offset than in the kernel's 'event' (40)\");\n"
-        "    return true;\n"
-        "}\n");
+    auto kind_line = [](std::string_view field, std::string_view kind, std::string_view of, std::string_view words) {
+        return bpfxx::detail::cat("    static_assert(bpfxx::skel::holds<decltype(T::", field,
+                                  ")>(bpfxx::skel::number_kind::", kind,
+                                  "), \"maps_cxx: ring buffer 'events' record: the ", of, " '", field,
+                                  "' is a different kind of number than in the kernel's 'event' (", words, ")\");\n");
+    };
+    auto offset_line = [](std::string_view field, int at) {
+        return bpfxx::detail::cat("    static_assert(offsetof(T, ", field, ") == ", at,
+                                  ", \"maps_cxx: ring buffer 'events' record: field '", field,
+                                  "' is at a different offset than in the kernel's 'event' (", at, ")\");\n");
+    };
+    EXPECT_EQ(check,
+              bpfxx::detail::cat(
+                  "template <class T>\n"
+                  "constexpr bool check_event() {\n"
+                  "    static_assert(sizeof(T) == 104, \"maps_cxx: ring buffer 'events' record: the kernel's "
+                  "'event' has 104 bytes; the user-side type has a different size\");\n",
+                  offset_line("seq", 0), kind_line("seq", "unsigned_integer", "field", "8-byte unsigned integer"),
+                  offset_line("ts_ns", 8),
+                  kind_line("ts_ns", "unsigned_integer", "field", "8-byte unsigned integer"),
+                  offset_line("pid", 16), kind_line("pid", "unsigned_integer", "field", "4-byte unsigned integer"),
+                  offset_line("uid", 20), kind_line("uid", "unsigned_integer", "field", "4-byte unsigned integer"),
+                  offset_line("comm", 24),
+                  kind_line("comm", "signed_integer", "element of field", "1-byte signed integer"),
+                  offset_line("filename", 40),
+                  kind_line("filename", "signed_integer", "element of field", "1-byte signed integer"),
+                  "    return true;\n"
+                  "}\n"));
 
-    const std::string prologue = "#include <cstddef>\n#include <bpfxx/shared/types.hpp>\n" + check;
+    const std::string prologue =
+        "#include <cstddef>\n#include <bpfxx/shared/types.hpp>\n#include <bpfxx/skeleton.hpp>\n" + check;
     // The shared header the kernel object was built from.
     auto good = compile_user(prologue + "#include \"" + std::string(BPFXX_SOURCE_DIR) +
                              "/tests/bpf/event.hpp\"\nstatic_assert(check_event<maps_cxx::event>());\n");
     EXPECT_TRUE(good.ok) << head(good.diagnostics);
     // The emitted type passes its own check.
     auto emitted = btf::emit_types(b, roots_of({event}));
-    auto self = compile_user(user_tu(emitted, "gen", check + "static_assert(check_event<gen::event>());\n"));
+    auto self = compile_user("#include <bpfxx/skeleton.hpp>\n" +
+                             user_tu(emitted, "gen", check + "static_assert(check_event<gen::event>());\n"));
     EXPECT_TRUE(self.ok) << head(self.diagnostics);
     // pid and uid swapped: same size, pid moved.
     auto moved =
@@ -623,6 +630,31 @@ TEST(BtfEmit, LayoutCheckAcceptsMatchingTypeAndNamesTheMovedField) {
                      "static_assert(check_event<user_event>());\n");
     EXPECT_FALSE(shorter.ok);
     EXPECT_THAT(shorter.diagnostics, HasSubstr("the kernel's 'event' has 104 bytes"));
+    // Same layout, a signed pid: the kind of number differs.
+    auto signed_pid =
+        compile_user(prologue +
+                     "struct user_event { bpfxx::u64 seq; bpfxx::u64 ts_ns; bpfxx::s32 pid; bpfxx::u32 uid;"
+                     " char comm[16]; char filename[64]; };\n"
+                     "static_assert(check_event<user_event>());\n");
+    EXPECT_FALSE(signed_pid.ok);
+    EXPECT_THAT(signed_pid.diagnostics, HasSubstr("the field 'pid' is a different kind of number than in the "
+                                                  "kernel's 'event' (4-byte unsigned integer)"));
+    // A double where the kernel has a u64.
+    auto floating =
+        compile_user(prologue +
+                     "struct user_event { bpfxx::u64 seq; double ts_ns; bpfxx::u32 pid; bpfxx::u32 uid;"
+                     " char comm[16]; char filename[64]; };\n"
+                     "static_assert(check_event<user_event>());\n");
+    EXPECT_FALSE(floating.ok);
+    EXPECT_THAT(floating.diagnostics, HasSubstr("the field 'ts_ns' is a different kind of number"));
+    // An enum for an integer, unsigned bytes for text: accepted.
+    auto relaxed =
+        compile_user(prologue +
+                     "enum class pid_t32 : bpfxx::u32 {};\n"
+                     "struct user_event { bpfxx::u64 seq; bpfxx::u64 ts_ns; pid_t32 pid; bpfxx::u32 uid;"
+                     " unsigned char comm[16]; bpfxx::u8 filename[64]; };\n"
+                     "static_assert(check_event<user_event>());\n");
+    EXPECT_TRUE(relaxed.ok) << head(relaxed.diagnostics);
 }
 
 TEST(BtfEmit, LayoutCheckOfBaseTypesAndAnonymousUnions) {
@@ -651,7 +683,8 @@ TEST(BtfEmit, LayoutCheckOfBaseTypesAndAnonymousUnions) {
     auto c = btf::emit_layout_check(hb, s, "check_s", "s");
     EXPECT_THAT(c, HasSubstr("offsetof(T, a) == 4"));
     EXPECT_THAT(c, HasSubstr("offsetof(T, b) == 4"));
-    auto r = compile_user(user_tu(btf::emit_types(hb, roots_of({s})), "gen",
+    auto r = compile_user("#include <bpfxx/skeleton.hpp>\n" +
+                          user_tu(btf::emit_types(hb, roots_of({s})), "gen",
                                   c + "struct mine { unsigned x; union { unsigned a, b; }; };\n"
                                       "static_assert(check_s<gen::s>() && check_s<mine>());\n"));
     EXPECT_TRUE(r.ok) << head(r.diagnostics);

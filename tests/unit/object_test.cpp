@@ -3,6 +3,7 @@
 // (tests/bpf): exact programs, maps, globals, relocations and BTF.ext
 // records as the sources say; and refusals of what the kernel cannot run.
 #include <bpfxx/detail/file.hpp>
+#include <bpfxx/btf/btf.hpp>
 #include <bpfxx/btf/format.hpp>
 #include <bpfxx/object.hpp>
 
@@ -11,6 +12,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -449,6 +451,53 @@ TEST(ObjectErrors, CoreRelocationAgainstAMissingType) {
     std::memcpy(data.data() + type_id_at, &bogus, 4);
     EXPECT_THAT(error_of(data), HasSubstr("CO-RE relocation in 'tracepoint/syscalls/sys_enter_execve'"));
     EXPECT_THAT(error_of(data), HasSubstr("refers to BTF type 50000, which the object does not have"));
+}
+
+// A name that would drive the terminal (set its title, turn text red) is
+// refused with the name escaped, in section names, symbol names and BTF.
+TEST(ObjectErrors, NamesWithControlCharactersAreRefusedEscaped) {
+    const auto base = bpfxx::detail::read_file(object_path("maps_cxx.bpf.o"));
+    const std::string_view escape = "\x1b]0;PW\a";
+    for (auto [name, where] : {std::pair<std::string_view, std::string_view>{"license", "ELF section ["},
+                               {"on_execve", "symbol"},
+                               {"event", "BTF string section"}}) {
+        auto data = base;
+        replace_string(data, name, escape.substr(0, std::min(escape.size(), name.size())));
+        const auto what = error_of(data);
+        EXPECT_THAT(what, HasSubstr(std::string(where))) << name;
+        EXPECT_THAT(what, HasSubstr(name == "event" ? "byte 0x1b" : "'\\x1b]0;P")) << what;
+        EXPECT_EQ(what.find('\x1b'), std::string::npos) << "the message holds the raw escape";
+    }
+}
+
+// bpfxx's context types reach BTF complete even when a program only passes
+// its context along (a FWD made the verifier log "size cannot be determined").
+TEST(Object, ContextTypesReachBtfAsCompleteStructs) {
+    auto obj = bpfxx::object::open(object_path("context_passed.bpf.o"));
+    ASSERT_EQ(obj.programs().size(), 4u);
+    const auto& b = *obj.btf();
+    for (const auto& p : obj.programs()) {
+        ASSERT_FALSE(p.func_info.empty()) << p.name;
+        auto proto = b.type(b.type(p.func_info[0].type_id).type());
+        ASSERT_EQ(proto.vlen(), 1u) << p.name;
+        auto ptr = b.type(b.resolve(proto.param_at(0).type));
+        ASSERT_EQ(ptr.kind(), bpfxx::btf::kind::ptr) << p.name;
+        auto ctx = b.type(b.resolve(ptr.type()));
+        EXPECT_EQ(ctx.kind(), bpfxx::btf::kind::struct_) << p.name << ": " << ctx.name();
+        EXPECT_GT(ctx.size(), 0u) << p.name;
+    }
+}
+
+// parse() of a temporary vector keeps the bytes: every view (names,
+// sections, instructions) stays valid after the full expression (under ASan
+// a dangling view would be a use after free).
+TEST(Object, ParseOfATemporaryOwnsItsBytes) {
+    auto obj = bpfxx::object::parse(bpfxx::detail::read_file(object_path("maps_cxx.bpf.o")), "maps_cxx.bpf.o");
+    auto moved = std::move(obj);
+    ASSERT_NE(moved.find_program("on_execve"), nullptr);
+    EXPECT_EQ(moved.find_program("on_execve")->section, "tracepoint/syscalls/sys_enter_execve");
+    EXPECT_GT(moved.find_program("on_execve")->insn_count(), 0u);
+    EXPECT_EQ(moved.bytes().size(), std::filesystem::file_size(object_path("maps_cxx.bpf.o")));
 }
 
 TEST(ObjectErrors, MissingFile) {

@@ -79,6 +79,8 @@
 #include <bpfxx/btf/sanitize.hpp>
 #include <bpfxx/error.hpp>
 
+#include "tool_support.hpp"
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -319,8 +321,11 @@ public:
     // A function template `check_name<T>()` whose static_asserts compare a
     // user-side type with this BTF type: the size, and the offset of every
     // named member that is not a bitfield (members of anonymous unions by
-    // their own names). `what` starts each message ("execsnoop: ring buffer
-    // 'events' record"). Instantiate it, e.g. `static_assert(check<event>())`.
+    // their own names), and on the user side the kind of number each integer
+    // or floating-point field holds (through bpfxx::skel::holds, so the code
+    // using it includes <bpfxx/skeleton.hpp>). `what` starts each message
+    // ("execsnoop: ring buffer 'events' record"). Instantiate it, e.g.
+    // `static_assert(check<event>())`.
     std::string layout_check(std::uint32_t type_id, std::string_view check_name, std::string_view what);
 
     // Kernel side: a test of what `types(roots)` defines, to be compiled
@@ -462,8 +467,13 @@ private:
     void kernel_needs(std::uint32_t id, std::uint8_t level, std::vector<std::pair<std::uint32_t, std::uint8_t>>& out) const;
     std::string write_kernel(const kernel_plan& plan);
     void expand_root(std::uint32_t id, std::vector<std::uint32_t>& out, int depth);
-    void collect_check_fields(std::uint32_t id, std::uint64_t base,
-                              std::vector<std::pair<std::string, std::uint64_t>>& out, int depth);
+    struct check_field {
+        std::string name;
+        std::uint64_t offset;
+        std::uint32_t type;  // the member's BTF type
+    };
+    std::string field_kind_check(const check_field& f, std::string_view w, std::string_view kernel_name);
+    void collect_check_fields(std::uint32_t id, std::uint64_t base, std::vector<check_field>& out, int depth);
 
     const btf& b_;
     bool kernel_;
@@ -499,7 +509,7 @@ inline void type_emitter::name_types() {
     };
     auto claim = [&](std::string base) {
         std::string name = base;
-        for (unsigned k = 1; taken.count(name) != 0; ++k) name = detail::cat(base, "___", k);
+        for (unsigned k = 1; taken.count(name) != 0; ++k) name = tools::cat(base, "___", k);
         taken.insert(name);
         return name;
     };
@@ -577,7 +587,7 @@ inline bool type_emitter::is_unnamed_class(std::uint32_t id) const {
 
 inline std::string type_emitter::type_name_of(std::uint32_t id) const {
     if (!names_[id].empty()) return names_[id];
-    return detail::cat("__anon_", id);
+    return tools::cat("__anon_", id);
 }
 
 inline bool type_emitter::in_scope(const std::string& name,
@@ -605,7 +615,7 @@ inline type_emitter::peeled type_emitter::peel(std::uint32_t id) const {
             default: p.base = id; return p;
         }
     }
-    detail::raise(detail::cat("BTF type [", id, "]: a chain of modifiers and arrays does not end"));
+    tools::fail(tools::cat("BTF type [", id, "]: a chain of modifiers and arrays does not end"));
 }
 
 // Types that must be laid out (for_layout) or emitted before `id`.
@@ -667,10 +677,10 @@ inline void type_emitter::prepare(std::uint32_t root) {
             if (f.next < f.edges.size()) {
                 auto next = f.edges[f.next++];
                 if (next >= b_.size())
-                    detail::raise(
-                        detail::cat("BTF type [", f.id, "] refers to type id ", next, ", out of range"));
+                    tools::fail(
+                        tools::cat("BTF type [", f.id, "] refers to type id ", next, ", out of range"));
                 if (layout_state_[next] == 1)
-                    detail::raise(detail::cat("BTF type [", next, "] contains itself by value"));
+                    tools::fail(tools::cat("BTF type [", next, "] contains itself by value"));
                 push(next);
                 continue;
             }
@@ -707,7 +717,7 @@ inline bool type_emitter::layout_of(std::uint32_t id, value_layout& out, std::st
             case kind::int_:
                 size = t.size();
                 if (!detail::btf_emit::valid_int_size(size)) {
-                    why = detail::cat("an integer of ", size, " bytes");
+                    why = tools::cat("an integer of ", size, " bytes");
                     return false;
                 }
                 align = static_cast<std::uint32_t>(size);
@@ -715,7 +725,7 @@ inline bool type_emitter::layout_of(std::uint32_t id, value_layout& out, std::st
             case kind::float_:
                 size = t.size();
                 if (detail::btf_emit::float_spelling(t.size()).empty()) {
-                    why = detail::cat("a floating-point type of ", size, " bytes");
+                    why = tools::cat("a floating-point type of ", size, " bytes");
                     return false;
                 }
                 align = static_cast<std::uint32_t>(size);
@@ -724,7 +734,7 @@ inline bool type_emitter::layout_of(std::uint32_t id, value_layout& out, std::st
             case kind::enum64:
                 size = t.size();
                 if (size != 1 && size != 2 && size != 4 && size != 8) {
-                    why = detail::cat("an enum of ", size, " bytes");
+                    why = tools::cat("an enum of ", size, " bytes");
                     return false;
                 }
                 align = static_cast<std::uint32_t>(size);
@@ -753,7 +763,7 @@ inline bool type_emitter::layout_of(std::uint32_t id, value_layout& out, std::st
                 break;
             }
             default:
-                why = detail::cat("a member of kind ", to_string(t.kind()), " has no size");
+                why = tools::cat("a member of kind ", to_string(t.kind()), " has no size");
                 return false;
         }
         if (__builtin_mul_overflow(mult, size, &out.size)) {
@@ -786,12 +796,12 @@ inline type_emitter::bitfield_info type_emitter::bitfield_of(const member& m, bo
     }
     if (out.width == 0) return out;
     if (r.kind() != kind::int_ && r.kind() != kind::enum_ && r.kind() != kind::enum64) {
-        out.error = detail::cat("bitfield '", m.name, "' of kind ", to_string(r.kind()));
+        out.error = tools::cat("bitfield '", m.name, "' of kind ", to_string(r.kind()));
         return out;
     }
     out.declared = r.size();
     if (!detail::btf_emit::valid_int_size(out.declared) || out.width > std::uint64_t{out.declared} * 8)
-        out.error = detail::cat("bitfield '", m.name, "' of ", out.width, " bits in a ", out.declared, "-byte type");
+        out.error = tools::cat("bitfield '", m.name, "' of ", out.width, " bits in a ", out.declared, "-byte type");
     return out;
 }
 
@@ -841,13 +851,13 @@ inline type_emitter::geometry type_emitter::compute_geometry(std::uint32_t id, b
             const bool is_bool = r.kind() == kind::int_ && detail::btf_emit::int_spelling(r) == "bool";
             if (is_bool && width > 1) it.widen = 1;
             if (is_union) {
-                if (bit != 0) return opaque(detail::cat("union member '", m.name, "' at bit ", bit));
+                if (bit != 0) return opaque(tools::cat("union member '", m.name, "' at bit ", bit));
                 widest = std::max<std::uint64_t>(widest, (width + 7) / 8);
                 if (named && !packed) align = std::max(align, declared);
                 g.items.push_back(it);
                 continue;
             }
-            if (bit < c) return opaque(detail::cat("member '", m.name, "' overlaps the one before it"));
+            if (bit < c) return opaque(tools::cat("member '", m.name, "' overlaps the one before it"));
             const std::uint64_t unit = std::uint64_t{declared} * 8;
             if (!packed && bit / unit != (bit + width - 1) / unit) {
                 need_pack = true;
@@ -862,7 +872,7 @@ inline type_emitter::geometry type_emitter::compute_geometry(std::uint32_t id, b
         }
         value_layout l;
         std::string why;
-        if (!layout_of(m.type, l, why)) return opaque(detail::cat("member '", m.name, "': ", why));
+        if (!layout_of(m.type, l, why)) return opaque(tools::cat("member '", m.name, "': ", why));
         if (l.size == 0 && !kernel_) {
             g.items.push_back({item_kind::zero_size, i, bit, 0, 0, false});
             continue;
@@ -870,16 +880,16 @@ inline type_emitter::geometry type_emitter::compute_geometry(std::uint32_t id, b
         const std::uint32_t a = packed ? 1 : l.align;
         item it{item_kind::member, i, bit, 0, 0, m.name.empty() && inline_union_candidate(m.type)};
         if (is_union) {
-            if (bit != 0) return opaque(detail::cat("union member '", m.name, "' at bit ", bit));
+            if (bit != 0) return opaque(tools::cat("union member '", m.name, "' at bit ", bit));
             widest = std::max(widest, l.size);
             align = std::max(align, a);
             g.items.push_back(it);
             continue;
         }
-        if (bit % 8 != 0) return opaque(detail::cat("member '", m.name, "' at bit ", bit, ", inside a byte"));
+        if (bit % 8 != 0) return opaque(tools::cat("member '", m.name, "' at bit ", bit, ", inside a byte"));
         const std::uint64_t off = bit / 8;
         const std::uint64_t cb = (c + 7) / 8;
-        if (off < cb) return opaque(detail::cat("member '", m.name, "' overlaps the one before it"));
+        if (off < cb) return opaque(tools::cat("member '", m.name, "' overlaps the one before it"));
         if (off % a != 0) {
             need_pack = true;
             break;
@@ -931,11 +941,11 @@ inline std::string type_emitter::finish_geometry(geometry& g, bool is_union, std
                                                  std::uint32_t align) {
     const std::uint64_t n = g.size;
     if (is_union) {
-        if (widest > n) return detail::cat("a member is larger than the union (", n, " bytes)");
+        if (widest > n) return tools::cat("a member is larger than the union (", n, " bytes)");
         if ((widest + align - 1) / align * align != n) g.items.push_back({item_kind::pad_bytes, 0, 0, n, 0, false});
     } else {
         const std::uint64_t dsize = (c + 7) / 8;
-        if (dsize > n) return detail::cat("members end at byte ", dsize, ", past the size ", n);
+        if (dsize > n) return tools::cat("members end at byte ", dsize, ", past the size ", n);
         if ((dsize + align - 1) / align * align != n)
             g.items.push_back({item_kind::pad_bytes, 0, dsize * 8, n - dsize, 0, false});
     }
@@ -961,7 +971,7 @@ inline std::string type_emitter::spell_base(std::uint32_t id, const std::vector<
             case kind::float_: {
                 auto s = detail::btf_emit::float_spelling(t.size());
                 if (s.empty())
-                    detail::raise(detail::cat("BTF type [", id, "] FLOAT of ", t.size(), " bytes"));
+                    tools::fail(tools::cat("BTF type [", id, "] FLOAT of ", t.size(), " bytes"));
                 return s;
             }
             case kind::ptr: return "::bpfxx::u64";
@@ -986,23 +996,23 @@ inline std::string type_emitter::spell_base(std::uint32_t id, const std::vector<
                 return (t.kind() == kind::union_ ? "union " : "struct ") + name;
             }
             case kind::fwd: {
-                auto name = names_[id].empty() ? detail::cat("__anon_", id) : names_[id];
+                auto name = names_[id].empty() ? tools::cat("__anon_", id) : names_[id];
                 if (!in_scope(name, scopes)) return name;
                 return (t.kind_flag() ? "union " : "struct ") + name;
             }
             default:
-                detail::raise(detail::cat("BTF type [", id, "] ", to_string(t.kind()),
+                tools::fail(tools::cat("BTF type [", id, "] ", to_string(t.kind()),
                                           " cannot be the type of a C++ value"));
         }
     }
-    detail::raise(detail::cat("BTF type [", id, "]: a chain of typedefs does not end"));
+    tools::fail(tools::cat("BTF type [", id, "]: a chain of typedefs does not end"));
 }
 
 // Kernel side: a full C declarator around `decl`, like format.hpp's, with the
 // emitted names.
 inline std::string type_emitter::spell_kernel(std::uint32_t id, std::string decl,
                                               const std::vector<const name_set*>& scopes, int depth) {
-    if (depth > 256) detail::raise(detail::cat("BTF type [", id, "]: declarator nested too deeply"));
+    if (depth > 256) tools::fail(tools::cat("BTF type [", id, "]: declarator nested too deeply"));
     auto join = [](std::string left, const std::string& d) {
         if (!d.empty() && d.front() != '[' && !(d.front() == '(' && d.size() > 1 && d[1] != '*'))
             left.push_back(' ');
@@ -1018,7 +1028,7 @@ inline std::string type_emitter::spell_kernel(std::uint32_t id, std::string decl
         }
         case kind::array:
             if (!decl.empty() && decl.front() == '*') decl = "(" + decl + ")";
-            return spell_kernel(t.array().elem_type, detail::cat(decl, "[", t.array().nelems, "]"),
+            return spell_kernel(t.array().elem_type, tools::cat(decl, "[", t.array().nelems, "]"),
                                 scopes, depth + 1);
         case kind::func_proto: {
             if (!decl.empty() && decl.front() == '*') decl = "(" + decl + ")";
@@ -1062,8 +1072,8 @@ inline std::string type_emitter::spell_kernel(std::uint32_t id, std::string decl
         t.kind() == kind::enum_ || t.kind() == kind::enum64 || t.kind() == kind::int_ ||
         t.kind() == kind::float_)
         return join(spell_base(id, scopes), decl);
-    detail::raise(
-        detail::cat("BTF type [", id, "] ", to_string(t.kind()), " cannot be spelled as a C++ type"));
+    tools::fail(
+        tools::cat("BTF type [", id, "] ", to_string(t.kind()), " cannot be spelled as a C++ type"));
 }
 
 inline type_emitter::spelling type_emitter::spell(std::uint32_t id,
@@ -1077,7 +1087,7 @@ inline type_emitter::spelling type_emitter::spell(std::uint32_t id,
     // Dimensions are appended with cat, never "[" + std::to_string(d) + "]":
     // GCC 12 at -O3 warns -Wrestrict on literal + string&&, falsely (GCC bug
     // 105329).
-    for (auto d : p.dims) s.right += detail::cat("[", d, "]");
+    for (auto d : p.dims) s.right += tools::cat("[", d, "]");
     s.left = spell_base(p.base, scopes);
     // A pointer, or a typedef of one, keeps its C meaning in a comment.
     auto r = p.base;
@@ -1133,7 +1143,7 @@ inline std::string type_emitter::indent(int depth) const {
 
 inline std::string type_emitter::generated(writer& w, std::string_view prefix, const name_set& scope) {
     for (;;) {
-        auto name = detail::cat(prefix, w.counter++);
+        auto name = tools::cat(prefix, w.counter++);
         if (scope.count(name) == 0 && !in_scope(name, w.scopes)) return name;
     }
 }
@@ -1199,7 +1209,7 @@ inline type_emitter::class_plan type_emitter::plan_class(std::uint32_t id, const
                 continue;
             }
         }
-        for (unsigned n = 1; p.scope.count(name) != 0; ++n) name = detail::cat(base, "___", n);
+        for (unsigned n = 1; p.scope.count(name) != 0; ++n) name = tools::cat(base, "___", n);
         p.scope.insert(name);
         p.fields[k].name = name;
     }
@@ -1218,7 +1228,7 @@ inline void type_emitter::write_items(writer& w, std::uint32_t id, const geometr
     const auto ind = indent(depth);
     if (g.opaque) {
         w.out += ind + "// layout not expressible in C++: " + detail::btf_emit::comment_text(g.why) + "\n";
-        if (g.size != 0) w.out += ind + detail::cat("unsigned char __raw[", g.size, "];\n");
+        if (g.size != 0) w.out += ind + tools::cat("unsigned char __raw[", g.size, "];\n");
         return;
     }
     for (std::size_t k = 0; k < g.items.size(); ++k) {
@@ -1227,11 +1237,11 @@ inline void type_emitter::write_items(writer& w, std::uint32_t id, const geometr
             case item_kind::pad_bytes: {
                 auto name = generated(w, "__pad_", plan.scope);
                 plan.scope.insert(name);
-                w.out += ind + detail::cat("unsigned char ", name, "[", it.count, "];\n");
+                w.out += ind + tools::cat("unsigned char ", name, "[", it.count, "];\n");
                 continue;
             }
             case item_kind::pad_bits:
-                w.out += ind + detail::cat("unsigned char : ", it.count, ";\n");
+                w.out += ind + tools::cat("unsigned char : ", it.count, ";\n");
                 continue;
             case item_kind::zero_size: {
                 auto m = t.member_at(it.index);
@@ -1240,7 +1250,7 @@ inline void type_emitter::write_items(writer& w, std::uint32_t id, const geometr
                              ": a member of type 0 (a C++ method or static member)\n";
                 } else {
                     w.out += ind + "// " + member_comment(m.type, m.name) +
-                             detail::cat("; (size 0 in C, at byte ", it.bit_offset / 8, ")\n");
+                             tools::cat("; (size 0 in C, at byte ", it.bit_offset / 8, ")\n");
                 }
                 continue;
             }
@@ -1248,7 +1258,7 @@ inline void type_emitter::write_items(writer& w, std::uint32_t id, const geometr
                 auto m = t.member_at(it.index);
                 w.out += ind + bitfield_type(it, m.type, w.scopes);
                 if (!m.name.empty()) w.out += " " + names[k].name;
-                w.out += detail::cat(" : ", it.count, ";\n");
+                w.out += tools::cat(" : ", it.count, ";\n");
                 continue;
             }
             case item_kind::member: break;
@@ -1281,7 +1291,7 @@ inline void type_emitter::write_items(writer& w, std::uint32_t id, const geometr
                 if (ui.what == item_kind::pad_bytes) {
                     auto name = generated(w, "__pad_", plan.scope);
                     plan.scope.insert(name);
-                    w.out += ind2 + detail::cat("unsigned char ", name, "[", ui.count, "];\n");
+                    w.out += ind2 + tools::cat("unsigned char ", name, "[", ui.count, "];\n");
                     continue;
                 }
                 auto um = u.member_at(ui.index);
@@ -1292,7 +1302,7 @@ inline void type_emitter::write_items(writer& w, std::uint32_t id, const geometr
                 if (ui.what == item_kind::bitfield) {
                     w.out += ind2 + bitfield_type(ui, um.type, w.scopes);
                     if (!um.name.empty()) w.out += " " + f.inner[j].name;
-                    w.out += detail::cat(" : ", ui.count, ";\n");
+                    w.out += tools::cat(" : ", ui.count, ";\n");
                     continue;
                 }
                 std::string name = f.inner[j].name;
@@ -1303,7 +1313,7 @@ inline void type_emitter::write_items(writer& w, std::uint32_t id, const geometr
                 auto up = peel(um.type);
                 if (!hoisted[j].empty()) {
                     std::string dims;
-                    for (auto d : up.dims) dims += detail::cat("[", d, "]");
+                    for (auto d : up.dims) dims += tools::cat("[", d, "]");
                     w.out += ind2 + hoisted[j] + " " + name + dims + ";\n";
                 } else {
                     auto s = spell(um.type, w.scopes);
@@ -1324,7 +1334,7 @@ inline void type_emitter::write_items(writer& w, std::uint32_t id, const geometr
         offsets.emplace_back(name, off);
         if (is_unnamed_class(p.base)) {
             std::string dims;
-            for (auto d : p.dims) dims += detail::cat("[", d, "]");
+            for (auto d : p.dims) dims += tools::cat("[", d, "]");
             const bool un = b_.type(p.base).kind() == kind::union_;
             auto nested = generated(w, un ? "__anon_union_" : "__anon_struct_", plan.scope);
             plan.scope.insert(nested);
@@ -1344,7 +1354,7 @@ inline void type_emitter::write_class(writer& w, std::uint32_t id, const std::st
                                       const std::string& qualified, int depth,
                                       const std::string& trailing_declarator) {
     if (depth > detail::btf_emit::max_nesting)
-        detail::raise(detail::cat("BTF type [", id, "]: unnamed types nested deeper than ",
+        tools::fail(tools::cat("BTF type [", id, "]: unnamed types nested deeper than ",
                                   detail::btf_emit::max_nesting));
     const auto& g = geometry_of(id);
     auto t = b_.type(id);
@@ -1359,9 +1369,9 @@ inline void type_emitter::write_class(writer& w, std::uint32_t id, const std::st
     write_items(w, id, g, plan.fields, plan, qualified, depth + 1, 0, offsets);
     w.scopes.pop_back();
     w.out += ind + "}" + trailing_declarator + ";\n";
-    if (g.size != 0) w.asserts += detail::cat("static_assert(sizeof(", qualified, ") == ", g.size, ");\n");
+    if (g.size != 0) w.asserts += tools::cat("static_assert(sizeof(", qualified, ") == ", g.size, ");\n");
     for (const auto& [member, off] : offsets)
-        w.asserts += detail::cat("static_assert(offsetof(", qualified, ", ", member, ") == ", off, ");\n");
+        w.asserts += tools::cat("static_assert(offsetof(", qualified, ", ", member, ") == ", off, ");\n");
 }
 
 inline void type_emitter::write_enum(std::string& out, std::uint32_t id) {
@@ -1477,8 +1487,8 @@ inline void type_emitter::expand_root(std::uint32_t id, std::vector<std::uint32_
 inline std::string type_emitter::types(std::span<const std::uint32_t> roots) {
     for (auto r : roots)
         if (r >= b_.size())
-            detail::raise(
-                detail::cat("emit_types: root type id ", r, " is out of range (", b_.size(), " ids)"));
+            tools::fail(
+                tools::cat("emit_types: root type id ", r, " is out of range (", b_.size(), " ids)"));
     // A pointer root, or a VAR or DATASEC variable of pointer type (a
     // BPFXX_RECORD_TYPE variable in .bpfxx.records), stands for its pointee.
     std::vector<std::uint32_t> expanded;
@@ -1603,7 +1613,7 @@ inline void type_emitter::write_kernel_class(kernel_writer& w, std::uint32_t id,
                                              std::uint64_t base_offset, bool inject, name_set* level,
                                              const std::string& designator) {
     if (depth > detail::btf_emit::max_nesting)
-        detail::raise(detail::cat("BTF type [", id, "]: unnamed types nested deeper than ",
+        tools::fail(tools::cat("BTF type [", id, "]: unnamed types nested deeper than ",
                                   detail::btf_emit::max_nesting));
     const auto& g = geometry_of(id);
     auto t = b_.type(id);
@@ -1615,7 +1625,7 @@ inline void type_emitter::write_kernel_class(kernel_writer& w, std::uint32_t id,
     w.out += "{\n";
     auto fresh = [&](std::string_view prefix) {
         for (;;) {
-            auto n = detail::cat(prefix, w.counter++);
+            auto n = tools::cat(prefix, w.counter++);
             if (w.scope.count(n) == 0) return n;
         }
     };
@@ -1623,7 +1633,7 @@ inline void type_emitter::write_kernel_class(kernel_writer& w, std::uint32_t id,
     if (g.opaque) {
         w.out += ind2 + "// layout not expressible in C++: " + detail::btf_emit::comment_text(g.why) + "\n";
         // [0] for size 0 keeps it 0 bytes, as below.
-        w.out += ind2 + detail::cat("unsigned char ", pad_name(), "[", g.size, "];\n");
+        w.out += ind2 + tools::cat("unsigned char ", pad_name(), "[", g.size, "];\n");
         w.out += ind + "}" + declarator + ";\n";
         if (layout_ != nullptr) layout_->back().unchecked += t.vlen();
         return;
@@ -1643,11 +1653,11 @@ inline void type_emitter::write_kernel_class(kernel_writer& w, std::uint32_t id,
     for (const auto& it : g.items) {
         switch (it.what) {
             case item_kind::pad_bytes:
-                w.out += ind2 + detail::cat("unsigned char ", pad_name(), "[", it.count, "];\n");
+                w.out += ind2 + tools::cat("unsigned char ", pad_name(), "[", it.count, "];\n");
                 any = true;
                 continue;
             case item_kind::pad_bits:
-                w.out += ind2 + detail::cat("unsigned char : ", it.count, ";\n");
+                w.out += ind2 + tools::cat("unsigned char : ", it.count, ";\n");
                 continue;
             case item_kind::zero_size: {
                 auto m = t.member_at(it.index);
@@ -1660,7 +1670,7 @@ inline void type_emitter::write_kernel_class(kernel_writer& w, std::uint32_t id,
                 const auto type = bitfield_type(it, m.type, w.scopes);
                 w.out += ind2 + type;
                 if (!m.name.empty()) w.out += " " + bpfxx::btf::cxx_identifier(m.name);
-                w.out += detail::cat(" : ", it.count, ";\n");
+                w.out += tools::cat(" : ", it.count, ";\n");
                 any = true;
                 if (layout_ != nullptr && m.name.empty()) ++layout_->back().unchecked;
                 if (layout_ != nullptr && !m.name.empty())
@@ -1699,7 +1709,7 @@ inline void type_emitter::write_kernel_class(kernel_writer& w, std::uint32_t id,
             mname = fresh("__anon_");
         }
         if (inject && !mname.empty())
-            w.asserts += detail::cat("static_assert(__builtin_offsetof(", w.qualified, ", ", mname,
+            w.asserts += tools::cat("static_assert(__builtin_offsetof(", w.qualified, ", ", mname,
                                      ") == ", off, ");\n");
         if (layout_ != nullptr && !mname.empty()) {
             value_layout l;
@@ -1718,7 +1728,7 @@ inline void type_emitter::write_kernel_class(kernel_writer& w, std::uint32_t id,
                 for (std::size_t d = 0; d < p.dims.size(); ++d) inner += "[0]";
                 inner += ".";
             }
-            for (auto d : p.dims) decl += detail::cat("[", d, "]");
+            for (auto d : p.dims) decl += tools::cat("[", d, "]");
             std::string quals;
             for (std::uint32_t q = m.type; q != p.base;) {
                 auto qt = b_.type(q);
@@ -1907,7 +1917,7 @@ inline std::string type_emitter::write_kernel(const kernel_plan& plan) {
         if (layout_ != nullptr) layout_->push_back({id, name, g.size, {}, 0});
         write_kernel_class(w, id, name, 0, std::string(), 0, true, nullptr, std::string());
         // clang gives an empty struct 0 bytes, as C does (see write_kernel_class).
-        out += detail::cat("static_assert(sizeof(", name, ") == ", g.size, ");\n");
+        out += tools::cat("static_assert(sizeof(", name, ") == ", g.size, ");\n");
         out += asserts + "\n";
     }
     return out;
@@ -1918,8 +1928,8 @@ inline std::string type_emitter::write_kernel(const kernel_plan& plan) {
 inline std::string type_emitter::declaration(std::uint32_t type_id, std::string_view name,
                                              std::span<const std::string> scope) {
     if (type_id >= b_.size())
-        detail::raise(
-            detail::cat("emit_declaration: type id ", type_id, " is out of range (", b_.size(), " ids)"));
+        tools::fail(
+            tools::cat("emit_declaration: type id ", type_id, " is out of range (", b_.size(), " ids)"));
     name_set names(scope.begin(), scope.end());
     std::string id = name.empty() ? std::string() : bpfxx::btf::cxx_identifier(name);
     if (!id.empty()) names.insert(id);
@@ -1928,10 +1938,10 @@ inline std::string type_emitter::declaration(std::uint32_t type_id, std::string_
     std::string why;
     prepare(type_id);
     if (!layout_of(type_id, l, why))
-        detail::raise(detail::cat("emit_declaration: BTF type [", type_id, "] has no C++ layout: ", why));
+        tools::fail(tools::cat("emit_declaration: BTF type [", type_id, "] has no C++ layout: ", why));
     if (l.size == 0 && !kernel_)
-        detail::raise(
-            detail::cat("emit_declaration: BTF type [", type_id, "] has size 0, which C++ cannot declare"));
+        tools::fail(
+            tools::cat("emit_declaration: BTF type [", type_id, "] has size 0, which C++ cannot declare"));
     if (kernel_) return spell_kernel(type_id, id, scopes, 0);
     auto s = spell(type_id, scopes);
     return id.empty() ? s.left + s.right : s.left + " " + id + s.right;
@@ -1939,18 +1949,18 @@ inline std::string type_emitter::declaration(std::uint32_t type_id, std::string_
 
 inline std::string type_emitter::type_name(std::uint32_t type_id) {
     if (type_id >= b_.size())
-        detail::raise(
-            detail::cat("emit_type_name: type id ", type_id, " is out of range (", b_.size(), " ids)"));
+        tools::fail(
+            tools::cat("emit_type_name: type id ", type_id, " is out of range (", b_.size(), " ids)"));
     if (!kernel_) {
         // std::array<std::array<T, M>, N> for T[N][M]; qualifiers dropped.
         auto p = peel(type_id);
         if (!p.dims.empty()) {
             if (p.dims.size() > 64)
-                detail::raise(
-                    detail::cat("emit_type_name: BTF type [", type_id, "] has more than 64 dimensions"));
+                tools::fail(
+                    tools::cat("emit_type_name: BTF type [", type_id, "] has more than 64 dimensions"));
             std::string out = type_name(p.base);
             for (auto it = p.dims.rbegin(); it != p.dims.rend(); ++it)
-                out = detail::cat("std::array<", out, ", ", *it, ">");
+                out = tools::cat("std::array<", out, ", ", *it, ">");
             return out;
         }
         type_id = p.base;
@@ -1964,10 +1974,10 @@ inline std::string type_emitter::type_name(std::uint32_t type_id) {
         case kind::var:
         case kind::datasec:
         case kind::decl_tag:
-            detail::raise(detail::cat("emit_type_name: BTF type [", type_id, "] ", to_string(t.kind()),
+            tools::fail(tools::cat("emit_type_name: BTF type [", type_id, "] ", to_string(t.kind()),
                                       " is not a value type"));
         case kind::array:
-            detail::raise(detail::cat("emit_type_name: BTF type [", type_id,
+            tools::fail(tools::cat("emit_type_name: BTF type [", type_id,
                                       "] is an array; use emit_declaration on the kernel side"));
         default: break;
     }
@@ -1977,8 +1987,7 @@ inline std::string type_emitter::type_name(std::uint32_t type_id) {
 
 // Named members (and those of unnamed unions written as anonymous unions)
 // that are not bitfields, with byte offsets: what the emitted type exposes.
-inline void type_emitter::collect_check_fields(std::uint32_t id, std::uint64_t base,
-                                               std::vector<std::pair<std::string, std::uint64_t>>& out,
+inline void type_emitter::collect_check_fields(std::uint32_t id, std::uint64_t base, std::vector<check_field>& out,
                                                int depth) {
     if (depth > detail::btf_emit::max_nesting) return;
     const auto& g = geometry_of(id);
@@ -1991,7 +2000,7 @@ inline void type_emitter::collect_check_fields(std::uint32_t id, std::uint64_t b
         auto m = t.member_at(it.index);
         const auto off = base + it.bit_offset / 8;
         if (!plan.fields[k].name.empty()) {
-            out.emplace_back(plan.fields[k].name, off);
+            out.push_back({plan.fields[k].name, off, m.type});
             continue;
         }
         if (!m.name.empty()) continue;
@@ -2008,43 +2017,76 @@ inline void type_emitter::collect_check_fields(std::uint32_t id, std::uint64_t b
         for (std::size_t j = 0; j < ug.items.size(); ++j)
             if (ug.items[j].what == item_kind::member && !plan.fields[k].inner[j].name.empty() &&
                 !u.member_at(ug.items[j].index).name.empty())
-                out.emplace_back(plan.fields[k].inner[j].name, off);
+                out.push_back({plan.fields[k].inner[j].name, off, u.member_at(ug.items[j].index).type});
     }
+}
+
+// Size and offset agree, but the user side's field must also be the same
+// kind of number: `float pid` against the kernel's `u32 pid` is refused, and
+// so is a signed field for an unsigned one (arrays: their elements).
+// Integers may be enums on either side; bools and chars are left alone.
+inline std::string type_emitter::field_kind_check(const check_field& f, std::string_view w,
+                                                  std::string_view kernel_name) {
+    auto id = b_.resolve(f.type);
+    std::string_view of = "field";
+    while (b_.type(id).kind() == kind::array) {
+        id = b_.resolve(b_.type(id).array().elem_type);
+        of = "element of field";
+    }
+    const auto t = b_.type(id);
+    std::string_view number;
+    std::string_view words;
+    if (t.kind() == kind::float_) {
+        number = "floating_point";
+        words = "floating point";
+    } else if (t.kind() == kind::int_ && (t.int_encoding() == 0 || t.int_encoding() == bpfxx::btf::int_signed)) {
+        const bool is_signed = t.int_encoding() == bpfxx::btf::int_signed;
+        number = is_signed ? "signed_integer" : "unsigned_integer";
+        words = is_signed ? "signed integer" : "unsigned integer";
+    } else {
+        return {};
+    }
+    return tools::cat(indent_, "static_assert(bpfxx::skel::holds<decltype(T::", f.name,
+                      ")>(bpfxx::skel::number_kind::", number, "), \"", w, ": the ", of, " '", f.name,
+                      "' is a different kind of number than in the kernel's '", kernel_name, "' (", t.size(),
+                      "-byte ", words, ")\");\n");
 }
 
 inline std::string type_emitter::layout_check(std::uint32_t type_id, std::string_view check_name,
                                               std::string_view what) {
     if (type_id >= b_.size())
-        detail::raise(
-            detail::cat("emit_layout_check: type id ", type_id, " is out of range (", b_.size(), " ids)"));
+        tools::fail(
+            tools::cat("emit_layout_check: type id ", type_id, " is out of range (", b_.size(), " ids)"));
     if (!bpfxx::btf::is_identifier(check_name) || bpfxx::btf::is_reserved_name(check_name))
-        detail::raise(detail::cat("emit_layout_check: '", check_name, "' is not a usable C++ name"));
+        tools::fail(tools::cat("emit_layout_check: '", check_name, "' is not a usable C++ name"));
     prepare(type_id);
     value_layout l;
     std::string why;
     if (!layout_of(type_id, l, why))
-        detail::raise(detail::cat("emit_layout_check: BTF type [", type_id, "] has no C++ layout: ", why));
+        tools::fail(tools::cat("emit_layout_check: BTF type [", type_id, "] has no C++ layout: ", why));
     const auto w = detail::btf_emit::string_literal_text(what);
     const auto r = b_.resolve(type_id);
     const auto kernel_name = detail::btf_emit::string_literal_text(bpfxx::btf::cxx_type_name(b_, type_id));
     const char* offsetof_ = kernel_ ? "__builtin_offsetof" : "offsetof";
-    std::string out = detail::cat("template <class T>\nconstexpr bool ", check_name, "() {\n");
+    std::string out = tools::cat("template <class T>\nconstexpr bool ", check_name, "() {\n");
     if (l.size == 0) {
-        out += detail::cat(indent_, "static_assert(__is_empty(T), \"", w, ": the kernel's '", kernel_name,
+        out += tools::cat(indent_, "static_assert(__is_empty(T), \"", w, ": the kernel's '", kernel_name,
                            "' has no bytes; the user-side type must be an empty class\");\n");
     } else {
-        out += detail::cat(indent_, "static_assert(sizeof(T) == ", l.size, ", \"", w, ": the kernel's '",
+        out += tools::cat(indent_, "static_assert(sizeof(T) == ", l.size, ", \"", w, ": the kernel's '",
                            kernel_name, "' has ", l.size,
                            " bytes; the user-side type has a different size\");\n");
     }
     auto k = b_.type(r).kind();
     if ((k == kind::struct_ || k == kind::union_) && !geometry_of(r).opaque) {
-        std::vector<std::pair<std::string, std::uint64_t>> fields;
+        std::vector<check_field> fields;
         collect_check_fields(r, 0, fields, 0);
-        for (const auto& [name, off] : fields)
-            out += detail::cat(indent_, "static_assert(", offsetof_, "(T, ", name, ") == ", off, ", \"", w,
-                               ": field '", name, "' is at a different offset than in the kernel's '",
-                               kernel_name, "' (", off, ")\");\n");
+        for (const auto& f : fields) {
+            out += tools::cat(indent_, "static_assert(", offsetof_, "(T, ", f.name, ") == ", f.offset, ", \"", w,
+                               ": field '", f.name, "' is at a different offset than in the kernel's '",
+                               kernel_name, "' (", f.offset, ")\");\n");
+            if (!kernel_) out += field_kind_check(f, w, kernel_name);
+        }
     }
     out += indent_ + "return true;\n}\n";
     return out;
@@ -2052,7 +2094,7 @@ inline std::string type_emitter::layout_check(std::uint32_t type_id, std::string
 
 inline std::string type_emitter::kernel_layout_test(std::span<const std::uint32_t> roots,
                                                     layout_test_stats* stats) {
-    if (!kernel_) detail::raise("kernel_layout_test: the type_emitter needs emit_options::kernel_side");
+    if (!kernel_) tools::fail("kernel_layout_test: the type_emitter needs emit_options::kernel_side");
     std::vector<detail::btf_emit::layout_class> classes;
     layout_ = &classes;
     try {
@@ -2069,7 +2111,7 @@ inline std::string type_emitter::kernel_layout_test(std::span<const std::uint32_
         for (const auto& [id, names] : enumerators_)
             taken = taken || std::find(names.begin(), names.end(), own) != names.end();
         if (taken)
-            detail::raise(detail::cat("kernel_layout_test: the BTF has a type or enumerator named '", own,
+            tools::fail(tools::cat("kernel_layout_test: the BTF has a type or enumerator named '", own,
                                       "', which the layout test needs for itself"));
     }
     layout_test_stats n;
@@ -2082,33 +2124,33 @@ inline std::string type_emitter::kernel_layout_test(std::span<const std::uint32_
     for (const auto& c : classes) {
         ++n.classes;
         n.unchecked += c.unchecked;
-        out += detail::cat("BPFXX_LAYOUT_SIZE(", c.name, ", ", c.size, ");\n");
+        out += tools::cat("BPFXX_LAYOUT_SIZE(", c.name, ", ", c.size, ");\n");
         for (const auto& m : c.members) {
             ++n.members;
             if (m.bits == 0) {
-                out += detail::cat("BPFXX_LAYOUT_MEMBER(", c.name, ", ", m.designator, ", ", m.bit_offset / 8,
+                out += tools::cat("BPFXX_LAYOUT_MEMBER(", c.name, ", ", m.designator, ", ", m.bit_offset / 8,
                                    ", ", m.size, ");\n");
                 continue;
             }
             ++n.bitfields;
             if (!m.settable) {
                 ++n.unchecked;
-                bitfields += detail::cat(indent_, "// ", c.name, ".", m.designator,
+                bitfields += tools::cat(indent_, "// ", c.name, ".", m.designator,
                                          ": inside a const member, cannot be set\n");
                 continue;
             }
             // All ones without a constant that would not fit (GCC's -Woverflow).
-            bitfields += detail::cat(indent_, "{", c.id, ", \"", c.name, "\", \"", m.designator, "\", ",
+            bitfields += tools::cat(indent_, "{", c.id, ", \"", c.name, "\", \"", m.designator, "\", ",
                                      c.size, ", ", m.bit_offset, ", ", m.bits, ",\n", indent_, indent_,
                                      "[](void* p) { auto& v = *static_cast<", c.name, "*>(p); v.",
                                      m.designator, " = ", m.is_bool ? "true" : "~v." + m.designator,
                                      "; }},\n");
         }
         if (std::any_of(c.members.begin(), c.members.end(), [](const auto& m) { return m.bits != 0; }))
-            types += detail::cat(indent_, c.name, " t_", c.id, ";\n");
+            types += tools::cat(indent_, c.name, " t_", c.id, ";\n");
     }
     out += "\n#undef BPFXX_LAYOUT_SIZE\n#undef BPFXX_LAYOUT_MEMBER\n\n";
-    out += detail::cat("// What the static_asserts above and the bitfields below check.\n",
+    out += tools::cat("// What the static_asserts above and the bitfields below check.\n",
                        "struct bpfxx_layout_count {\n", indent_,
                        "unsigned long long classes, members, bitfields;\n};\n",
                        "inline constexpr bpfxx_layout_count bpfxx_layout_counts{", n.classes, ", ", n.members,
@@ -2133,7 +2175,7 @@ inline std::string type_emitter::kernel_layout_test(std::span<const std::uint32_
            "};\nstatic_assert(sizeof(bpfxx_layout_types) > 0);\n\n" +
            "extern \"C\" {\nbpfxx_layout_types* bpfxx_layout;\n}\n#endif\n";
     if (stats != nullptr) *stats = n;
-    return detail::cat("// ", n.classes, " structs and unions, ", n.members, " members (", n.bitfields,
+    return tools::cat("// ", n.classes, " structs and unions, ", n.members, " members (", n.bitfields,
                        " bitfields); not checked: ", n.unchecked,
                        " (unnamed bitfields, members of layouts C++ cannot express, bitfields inside const "
                        "members)\n\n",

@@ -198,6 +198,13 @@ private:
         if (btf_) return;
         // Never continue without BTF (libbpf does, silently): maps would lose
         // their types and bpf_loop callbacks would fail later, far from here.
+        // EPERM is the first thing an unprivileged user meets: say what it
+        // takes rather than blame the BTF.
+        if (err == EPERM || err == EACCES)
+            detail::raise(detail::cat(obj_->name(), ": loading the object's BTF was refused (",
+                                      detail::errno_message(err), "): loading BPF objects needs CAP_BPF (Linux "
+                                      "5.8; CAP_SYS_ADMIN before), tracing programs CAP_PERFMON too, or root"),
+                          err, log);
         auto type_line = detail::last_line(log, "[");
         auto reason = detail::last_line(log);
         detail::raise(detail::cat(obj_->name(), ": the kernel rejected the object's BTF",

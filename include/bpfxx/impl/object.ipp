@@ -23,6 +23,93 @@
 BPFXX_BEGIN_NAMESPACE
 namespace detail {
 
+// "file.cpp:12: <text>" of the line_info record covering byte `offset` of
+// executable section `section`; empty without BTF.ext or a record.
+inline std::string source_line(const btf::btf* b, const btf::ext* ext, std::string_view section,
+                               std::uint64_t offset) {
+    if (b == nullptr || ext == nullptr) return {};
+    const btf::line_info_record* best = nullptr;
+    for (const auto& g : ext->line_info()) {
+        if (g.name != section) continue;
+        for (const auto& r : g.records)
+            if (r.insn_off <= offset && r.line != 0 && (best == nullptr || r.insn_off >= best->insn_off)) best = &r;
+    }
+    if (best == nullptr) return {};
+    try {
+        std::string_view file = b->string_at(best->file_name_off);
+        if (auto slash = file.find_last_of('/'); slash != std::string_view::npos) file.remove_prefix(slash + 1);
+        std::string_view text = b->string_at(best->line_off);
+        while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+        return cat(file, ":", best->line, text.empty() ? "" : ": ", text);
+    } catch (const error&) {
+        return {};
+    }
+}
+
+// The constructs of find_unrunnable(), with source lines when `b` and
+// `ext` are given.
+inline std::vector<unrunnable> unrunnable_in(const elf::file& elf, const btf::btf* b, const btf::ext* ext) {
+    using k = enum unrunnable::kind;
+    std::vector<unrunnable> out;
+    auto where = [](const elf::section& s) { return cat("section [", s.index, "] '", s.name, "'"); };
+    for (const auto& s : elf.sections()) {
+        auto is = [&](std::string_view base) { return s.name == base || s.name.starts_with(cat(base, ".")); };
+        if (is(".init_array") || s.name == ".ctors")
+            out.push_back({k::global_constructor, cat(where(s), " holds a global constructor"), {}, {}});
+        else if (is(".fini_array") || s.name == ".dtors")
+            out.push_back({k::global_destructor, cat(where(s), " holds a global destructor"), {}, {}});
+        else if (s.name == ".eh_frame" || s.name == ".gcc_except_table")
+            out.push_back({k::unwind_tables, cat(where(s), " holds unwind tables or exception tables"), {}, {}});
+    }
+    // A use of an undefined symbol: its first relocation in code.
+    auto first_use = [&](std::uint32_t symbol) -> std::string {
+        for (const auto& rel : elf.sections()) {
+            if (rel.type != elf::sht_rel && rel.type != elf::sht_rela) continue;
+            if (rel.info >= elf.sections().size()) continue;
+            const auto& target = elf.section_at(rel.info);
+            if ((target.flags & elf::shf_execinstr) == 0) continue;
+            try {
+                for (const auto& r : elf.relocations(rel))
+                    if (r.symbol == symbol) return source_line(b, ext, target.name, r.offset);
+            } catch (const error&) {
+            }
+        }
+        return {};
+    };
+    for (const auto& y : elf.symbols()) {
+        const std::string_view n = y.name;
+        auto add = [&](enum unrunnable::kind kind, std::string_view what) {
+            out.push_back({kind, cat("'", n, "' ", what), std::string(n), y.section == elf::shn_undef ? first_use(y.index) : std::string()});
+        };
+        if (y.section != elf::shn_undef) {
+            if (n.starts_with("_ZTV")) add(k::virtual_function, "is a virtual function table");
+            else if (n.starts_with("_ZTI") || n.starts_with("_ZTS")) add(k::rtti, "is run-time type information");
+            continue;
+        }
+        if (n.starts_with("_Znw") || n.starts_with("_Zna")) add(k::heap, "allocates from a heap");
+        else if (n.starts_with("_Zdl") || n.starts_with("_Zda")) add(k::heap, "frees to a heap");
+        else if (n == "__cxa_pure_virtual" || n == "__cxa_deleted_virtual") add(k::virtual_function, "is a virtual function's placeholder");
+        else if (n.starts_with("__cxa_atexit") || n.starts_with("__cxa_thread_atexit")) add(k::global_destructor, "registers a static object's destructor");
+        else if (n.starts_with("__cxa_guard")) add(k::guarded_static, "guards a thread-safe static local");
+        else if (n.starts_with("__cxa_") || n.starts_with("__gxx_") || n.starts_with("_Unwind_"))
+            add(k::runtime_call, "calls into the C++ runtime (exceptions or RTTI)");
+        else if (n.starts_with("_Z")) add(k::undefined_function, "is a C++ function declared but never defined");
+        // Other undefined names are kfuncs, ksyms and .kconfig externs.
+    }
+    // Indirect calls (callx, 0x8d): what a virtual call compiles to.
+    constexpr std::uint8_t callx = op::jmp | op::call | op::x;
+    for (const auto& s : elf.sections()) {
+        if ((s.flags & elf::shf_execinstr) == 0 || s.type == elf::sht_nobits) continue;
+        for (std::uint64_t off = 0; off + sizeof(insn) <= s.data.size(); off += sizeof(insn))
+            if (static_cast<std::uint8_t>(s.data[off]) == callx) {
+                out.push_back({k::virtual_function, cat("an indirect call (a virtual function call) in ", where(s)),
+                               {}, source_line(b, ext, s.name, off)});
+                break;  // one per section says enough
+            }
+    }
+    return out;
+}
+
 class object_reader {
 public:
     explicit object_reader(object& o) noexcept : o_(o) {}
@@ -64,9 +151,9 @@ private:
 
     void init(detail::bytes data) {
         elf_ = std::make_unique<elf::file>(data);
+        read_btf();  // first: the refusal below names source lines
         refuse_cxx_runtime();
         index_symbols();
-        read_btf();
         read_license();
         read_functions();
         read_btf_maps();
@@ -81,28 +168,17 @@ private:
     // Constructs that compile but cannot run in the kernel (docs/kernel.md):
     // refused here as well as at build time, for objects built elsewhere.
     void refuse_cxx_runtime() const {
-        for (const auto& s : elf_->sections()) {
-            const char* why = nullptr;
-            if (s.name == ".init_array" || s.name == ".ctors" || s.name.starts_with(".init_array."))
-                why = "a global constructor, which the kernel never runs";
-            else if (s.name == ".fini_array" || s.name == ".dtors" || s.name.starts_with(".fini_array."))
-                why = "a global destructor, which the kernel never runs";
-            else if (s.name == ".eh_frame" || s.name == ".gcc_except_table")
-                why = "unwind tables or exception tables; compile with -fno-exceptions -fno-asynchronous-unwind-tables";
-            if (why) detail::raise(detail::cat(where(s), " holds ", why));
+        const auto found = unrunnable_in(*elf_, btf_.get(), ext_.get());
+        if (found.empty()) return;
+        std::string what = detail::cat(name_, ": cannot run in the kernel: ");
+        std::string remedies;
+        for (std::size_t i = 0; i < found.size(); ++i) {
+            const auto& f = found[i];
+            what += detail::cat(i == 0 ? "" : "; ", f.finding, f.source.empty() ? "" : " at ", f.source);
+            const std::string_view r = remedy(f.kind);
+            if (remedies.find(r) == std::string::npos) remedies += detail::cat(remedies.empty() ? "" : "; ", r);
         }
-        for (const auto& sym : elf_->symbols()) {
-            if (sym.name.starts_with("_ZTV"))
-                detail::raise(detail::cat(name_, ": symbol '", sym.name,
-                                          "' is a virtual function table; BPF has no indirect calls"));
-            if (sym.section == elf::shn_undef &&
-                (sym.name.starts_with("__cxa_") || sym.name.starts_with("_Znwm") ||
-                 sym.name.starts_with("_Znam") || sym.name.starts_with("_ZdlPv") ||
-                 sym.name.starts_with("_ZdaPv") || sym.name.starts_with("__gxx_")))
-                detail::raise(detail::cat(name_, ": undefined symbol '", sym.name,
-                                          "' calls into the C++ runtime (heap, exceptions or static "
-                                          "destructors), which BPF programs cannot use"));
-        }
+        detail::raise(detail::cat(what, ". What to do: ", remedies));
     }
 
     void read_btf() {
@@ -273,6 +349,10 @@ private:
                 slot = v;
             } else if (f == "key" || f == "value") {
                 auto t = type_member(b, member, map_name);
+                if (t == 0)
+                    detail::raise(detail::cat(name_, ": map '", map_name, "': its ", f, " type has no BTF (type 0). "
+                                              "clang emits none for a type declared with the `class` keyword: "
+                                              "declare it with `struct`"));
                 auto sz = static_cast<std::uint32_t>(b.size_of(t));
                 auto& slot = f == "key" ? m.key_size : m.value_size;
                 if (slot != 0 && slot != sz)
@@ -761,6 +841,46 @@ private:
 
 }  // namespace detail
 
+BPFXX_DECL const char* remedy(enum unrunnable::kind k) noexcept {
+    using kind = enum unrunnable::kind;
+    switch (k) {
+    case kind::global_constructor: return "make globals constexpr or constinit: the kernel runs no constructors";
+    case kind::global_destructor: return "give globals a trivial destructor: the kernel runs no destructors";
+    case kind::unwind_tables: return "compile with -fno-exceptions -fno-asynchronous-unwind-tables";
+    case kind::virtual_function:
+        return "BPF has no indirect calls: replace virtual functions with templates, if constexpr or a switch";
+    case kind::rtti: return "compile with -fno-rtti";
+    case kind::heap: return "BPF programs have no heap: keep data on the stack or in a map (array_map, per-CPU array)";
+    case kind::guarded_static: return "compile with -fno-threadsafe-statics";
+    case kind::runtime_call: return "exceptions and RTTI do not exist in BPF programs";
+    case kind::undefined_function:
+        return "BPF objects cannot call out: define the function inline in a header, or declare kfuncs extern \"C\"";
+    }
+    return "";
+}
+
+BPFXX_DECL std::vector<unrunnable> find_unrunnable(std::span<const std::byte> object_file) {
+    const elf::file elf{object_file};
+    // Line info only when the BTF reads cleanly: the findings matter more.
+    std::unique_ptr<btf::btf> b;
+    std::unique_ptr<btf::ext> ext;
+    try {
+        if (const auto* s = elf.find_section(".BTF")) {
+            b = std::make_unique<btf::btf>(s->data);
+            if (const auto* e = elf.find_section(".BTF.ext")) ext = std::make_unique<btf::ext>(e->data, b->strings());
+        }
+    } catch (const error&) {
+        b.reset();
+        ext.reset();
+    }
+    return detail::unrunnable_in(elf, b.get(), ext.get());
+}
+
+
+BPFXX_DECL std::vector<unrunnable> find_unrunnable(const std::string& path) {
+    return find_unrunnable(detail::read_file(path, "BPF object", detail::max_file_bytes, elf::magic));
+}
+
 BPFXX_DECL object object::parse(std::span<const std::byte> bytes, std::string name) {
     object o;
     o.name_ = std::move(name);
@@ -779,12 +899,7 @@ BPFXX_DECL object object::parse(std::vector<std::byte>&& bytes, std::string name
 }
 
 BPFXX_DECL object object::open(const std::string& path) {
-    std::vector<std::byte> bytes;
-    try {
-        bytes = detail::read_file(path);
-    } catch (const error& e) {
-        detail::raise(detail::cat("cannot open BPF object '", path, "': ", detail::errno_text(e.code())), e.code());
-    }
+    auto bytes = detail::read_file(path, "BPF object", detail::max_file_bytes, elf::magic);
     auto slash = path.find_last_of('/');
     return parse(std::move(bytes), path.substr(slash == std::string::npos ? 0 : slash + 1));
 }

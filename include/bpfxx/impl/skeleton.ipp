@@ -8,8 +8,10 @@
 #include <bpfxx/error.hpp>
 #include <bpfxx/loader.hpp>
 #include <bpfxx/object.hpp>
+#include <bpfxx/sys/bpf.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <optional>
 
@@ -72,7 +74,8 @@ BPFXX_DECL state::~state() { delete parts_; }
 BPFXX_DECL const object& state::source() const noexcept { return parts_->object; }
 
 BPFXX_DECL const loaded_object& state::loaded() const {
-    if (!parts_->loaded) parts_->raise_phase("this", false);
+    if (!parts_->loaded)
+        detail::raise(detail::cat(parts_->object.name(), ": the skeleton is not loaded yet; call load() first"));
     return *parts_->loaded;
 }
 
@@ -98,7 +101,7 @@ BPFXX_DECL std::byte* state::global_section(std::string_view section, bool writa
 
 BPFXX_DECL void state::load() {
     auto& p = *parts_;
-    if (phase_ != phase::opened) p.raise_phase("load()", true);
+    if (phase_ != phase::opened) detail::raise(detail::cat(p.object.name(), ": load() was called already"));
     for (auto& [section, bytes] : p.images) p.options.set_initial_data(section, bytes);
     p.loaded.emplace(loaded_object::load(p.object, p.options));
     // Every ring buffer's consumer now, not lazily: reader() is then a
@@ -135,6 +138,11 @@ BPFXX_DECL void state::detach(std::string_view program) noexcept {
 
 BPFXX_DECL void state::detach_all() noexcept { parts_->links.clear(); }
 
+BPFXX_DECL load_options& state::options() {
+    if (phase_ != phase::opened) parts_->raise_phase("changing the load options", true);
+    return parts_->options;
+}
+
 BPFXX_DECL void state::set_autoload(std::string_view program, bool enabled) {
     if (phase_ != phase::opened) parts_->raise_phase(detail::cat("set_autoload of '", program, "'"), true);
     if (enabled) parts_->options.enable_program(program);
@@ -155,6 +163,27 @@ BPFXX_DECL const loaded_program& state::program(std::string_view name) const { r
 BPFXX_DECL const loaded_map& state::map(std::string_view name) const { return loaded().map(name); }
 BPFXX_DECL int state::program_fd(std::string_view name) const { return program(name).fd(); }
 BPFXX_DECL int state::map_fd(std::string_view name) const { return map(name).fd(); }
+
+BPFXX_DECL std::optional<std::uint64_t> state::ring_buffer_dropped(std::string_view map) const {
+    const auto& obj = parts_->object;
+    const auto* g = obj.find_global(detail::cat(map, "__dropped"));
+    if (g == nullptr || g->size != sizeof(std::uint64_t)) return std::nullopt;
+    const auto& m = loaded().map(obj.maps()[g->map_index].name);
+    if (auto view = m.global_data(); !view.empty())
+        return __atomic_load_n(detail::view_as<std::uint64_t>(view.data() + g->offset), __ATOMIC_RELAXED);
+    // Global data not mmapped (before Linux 5.5): one lookup of the section.
+    std::vector<std::byte> value(m.value_size());
+    std::uint32_t key = 0;
+    sys::attr::map_elem e;
+    e.map_fd = static_cast<std::uint32_t>(m.fd());
+    e.key = sys::ptr_to_u64(&key);
+    e.value = sys::ptr_to_u64(value.data());
+    if (sys::bpf(sys::bpf_cmd::map_lookup_elem, e) < 0)
+        detail::raise_errno(detail::cat(obj.name(), ": reading the drop counter of '", map, "'"));
+    std::uint64_t n = 0;
+    std::memcpy(&n, value.data() + g->offset, sizeof n);
+    return n;
+}
 
 BPFXX_DECL ring_buffer& state::reader(std::string_view map) {
     if (!parts_->loaded) parts_->raise_phase(detail::cat("the consumer of ring buffer '", map, "'"), false);

@@ -34,7 +34,7 @@ public:
     [[nodiscard]] static epoll create() {
         int raw = detail::above_stdio(::epoll_create1(EPOLL_CLOEXEC));
         if (raw < 0) detail::raise_errno("epoll_create1 failed");
-        return epoll(fd(raw));
+        return epoll(sys::fd(raw));
     }
 
     // Registers `watched` for `events` (EPOLLIN, EPOLLET...); `data` comes
@@ -57,11 +57,11 @@ public:
         return events.first(static_cast<std::size_t>(n));
     }
 
-    [[nodiscard]] int native_handle() const noexcept { return fd_.get(); }
+    [[nodiscard]] int fd() const noexcept { return fd_.get(); }
     explicit operator bool() const noexcept { return static_cast<bool>(fd_); }
 
 private:
-    explicit epoll(fd handle) noexcept : fd_(std::move(handle)) {}
+    explicit epoll(sys::fd handle) noexcept : fd_(std::move(handle)) {}
 
     result<void> control(int op, int watched, std::uint32_t events, epoll_data_t data) noexcept {
         epoll_event ev{};
@@ -71,7 +71,7 @@ private:
         return {};
     }
 
-    fd fd_;
+    sys::fd fd_;
 };
 
 }  // namespace sys

@@ -35,8 +35,9 @@ public:
     fd& operator=(const fd&) = delete;
     ~fd() { reset(); }
 
+    // The descriptor, still owned (like std::unique_ptr::get). Handles of
+    // kernel objects built on sys::fd call theirs fd().
     [[nodiscard]] int get() const noexcept { return fd_; }
-    [[nodiscard]] int native_handle() const noexcept { return fd_; }
     explicit operator bool() const noexcept { return fd_ >= 0; }
     // Hands ownership out; this handle becomes empty.
     [[nodiscard]] int release() noexcept { return std::exchange(fd_, -1); }
