@@ -612,48 +612,38 @@ TEST(BtfEmit, LayoutCheckAcceptsMatchingTypeAndNamesTheMovedField) {
     auto self = compile_user("#include <bpfxx/skeleton.hpp>\n" +
                              user_tu(emitted, "gen", check + "static_assert(check_event<gen::event>());\n"));
     EXPECT_TRUE(self.ok) << head(self.diagnostics);
+    // A user's struct user_event with `fields`, checked against the kernel's.
+    auto check_user = [&](const std::string& fields, const std::string& before = {}) {
+        return compile_user(prologue + before + "struct user_event { " + fields +
+                            " };\nstatic_assert(check_event<user_event>());\n");
+    };
     // pid and uid swapped: same size, pid moved.
-    auto moved =
-        compile_user(prologue +
-                     "struct user_event { bpfxx::u64 seq; bpfxx::u64 ts_ns; bpfxx::u32 uid; bpfxx::u32 pid;"
-                     " char comm[16]; char filename[64]; };\n"
-                     "static_assert(check_event<user_event>());\n");
+    auto moved = check_user("bpfxx::u64 seq; bpfxx::u64 ts_ns; bpfxx::u32 uid; bpfxx::u32 pid;"
+                            " char comm[16]; char filename[64];");
     EXPECT_FALSE(moved.ok);
     EXPECT_THAT(moved.diagnostics,
                 HasSubstr("field 'pid' is at a different offset than in the kernel's 'event' (16)"));
     EXPECT_THAT(moved.diagnostics, Not(HasSubstr("field 'seq'")));
     // A shorter filename: the size differs.
-    auto shorter =
-        compile_user(prologue +
-                     "struct user_event { bpfxx::u64 seq; bpfxx::u64 ts_ns; bpfxx::u32 pid; bpfxx::u32 uid;"
-                     " char comm[16]; char filename[56]; };\n"
-                     "static_assert(check_event<user_event>());\n");
+    auto shorter = check_user("bpfxx::u64 seq; bpfxx::u64 ts_ns; bpfxx::u32 pid; bpfxx::u32 uid;"
+                              " char comm[16]; char filename[56];");
     EXPECT_FALSE(shorter.ok);
     EXPECT_THAT(shorter.diagnostics, HasSubstr("the kernel's 'event' has 104 bytes"));
     // Same layout, a signed pid: the kind of number differs.
-    auto signed_pid =
-        compile_user(prologue +
-                     "struct user_event { bpfxx::u64 seq; bpfxx::u64 ts_ns; bpfxx::s32 pid; bpfxx::u32 uid;"
-                     " char comm[16]; char filename[64]; };\n"
-                     "static_assert(check_event<user_event>());\n");
+    auto signed_pid = check_user("bpfxx::u64 seq; bpfxx::u64 ts_ns; bpfxx::s32 pid; bpfxx::u32 uid;"
+                                 " char comm[16]; char filename[64];");
     EXPECT_FALSE(signed_pid.ok);
     EXPECT_THAT(signed_pid.diagnostics, HasSubstr("the field 'pid' is a different kind of number than in the "
                                                   "kernel's 'event' (4-byte unsigned integer)"));
     // A double where the kernel has a u64.
-    auto floating =
-        compile_user(prologue +
-                     "struct user_event { bpfxx::u64 seq; double ts_ns; bpfxx::u32 pid; bpfxx::u32 uid;"
-                     " char comm[16]; char filename[64]; };\n"
-                     "static_assert(check_event<user_event>());\n");
+    auto floating = check_user("bpfxx::u64 seq; double ts_ns; bpfxx::u32 pid; bpfxx::u32 uid;"
+                               " char comm[16]; char filename[64];");
     EXPECT_FALSE(floating.ok);
     EXPECT_THAT(floating.diagnostics, HasSubstr("the field 'ts_ns' is a different kind of number"));
     // An enum for an integer, unsigned bytes for text: accepted.
-    auto relaxed =
-        compile_user(prologue +
-                     "enum class pid_t32 : bpfxx::u32 {};\n"
-                     "struct user_event { bpfxx::u64 seq; bpfxx::u64 ts_ns; pid_t32 pid; bpfxx::u32 uid;"
-                     " unsigned char comm[16]; bpfxx::u8 filename[64]; };\n"
-                     "static_assert(check_event<user_event>());\n");
+    auto relaxed = check_user("bpfxx::u64 seq; bpfxx::u64 ts_ns; pid_t32 pid; bpfxx::u32 uid;"
+                              " unsigned char comm[16]; bpfxx::u8 filename[64];",
+                              "enum class pid_t32 : bpfxx::u32 {};\n");
     EXPECT_TRUE(relaxed.ok) << head(relaxed.diagnostics);
 }
 
