@@ -33,6 +33,13 @@ BPFXX_DECL ring_buffer ring_buffer::open(int map_fd) {
     sys::fd fd(::fcntl(map_fd, F_DUPFD_CLOEXEC, 3));
     if (!fd) detail::raise_errno(detail::cat("ring buffer: duplicating map fd ", map_fd, " failed"));
 
+    // What the descriptor is, where /proc can tell: a file, a socket, a BPF
+    // program is refused before the kernel is asked (an emulator or a
+    // seccomp filter may have no bpf(2) to ask).
+    if (auto target = sys::fd_target(fd.get()); !target.empty() && target != "anon_inode:bpf-map")
+        detail::raise(detail::cat("ring buffer: fd ", map_fd, " (", detail::printable(target), ") is not a BPF map"),
+                      EINVAL);
+
     sys::map_info info;
     sys::attr::obj_info get;
     get.bpf_fd = static_cast<u32>(fd.get());

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <string>
 #include <utility>
 
 BPFXX_BEGIN_NAMESPACE
@@ -56,6 +57,16 @@ public:
 private:
     int fd_ = -1;
 };
+
+// What the fd is, as /proc/self/fd shows it ("anon_inode:bpf-prog"); empty
+// when /proc cannot tell.
+inline std::string fd_target(int fd) {
+    const std::string path = "/proc/self/fd/" + std::to_string(fd);
+    char target[256];
+    auto n = ::readlink(path.c_str(), target, sizeof target - 1);
+    if (n <= 0) return {};
+    return std::string(target, static_cast<std::size_t>(n));
+}
 
 }  // namespace sys
 BPFXX_END_NAMESPACE
