@@ -39,7 +39,16 @@ set(_BPFXX_MODULE_DIR "${CMAKE_CURRENT_LIST_DIR}" CACHE INTERNAL "")
 # -gsimple-template-names keeps template names valid for the kernel's BTF
 # checks; -gomit-unreferenced-methods (clang 19) keeps member functions out
 # of BTF structs.
-set(BPFXX_BPF_COMMON_FLAGS -target bpf -O2 -g -mcpu=v3 -nostdinc -ffreestanding
+# __TARGET_ARCH_<arch> (libbpf's spelling, so C sources written for
+# bpf_tracing.h build too) tells kernel code whose pt_regs a probe sees:
+# the target's, which is the host's unless cross-compiling.
+set(_bpfxx_arch_flags)
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
+  set(_bpfxx_arch_flags -D__TARGET_ARCH_x86)
+elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64|ARM64)$")
+  set(_bpfxx_arch_flags -D__TARGET_ARCH_arm64)
+endif()
+set(BPFXX_BPF_COMMON_FLAGS -target bpf -O2 -g -mcpu=v3 -nostdinc -ffreestanding ${_bpfxx_arch_flags}
     -Wall -Wextra CACHE INTERNAL "")
 set(BPFXX_BPF_CXX_FLAGS -std=c++20 -fno-exceptions -fno-rtti -fno-asynchronous-unwind-tables
     -fno-threadsafe-statics -nostdinc++ -Werror=global-constructors

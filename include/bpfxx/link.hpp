@@ -9,7 +9,9 @@
 
 #include <bpfxx/config.hpp>
 
+#include <bpfxx/error.hpp>
 #include <bpfxx/shared/types.hpp>
+#include <bpfxx/sys/bpf.hpp>
 #include <bpfxx/sys/fd.hpp>
 #include <bpfxx/sys/perf_event.hpp>
 
@@ -101,6 +103,42 @@ public:
 
     // What is attached where, for messages ("tracepoint syscalls/sys_enter_getpid").
     [[nodiscard]] const std::string& description() const noexcept { return description_; }
+
+    // Pins the link at `path` in a BPF filesystem (mount -t bpf bpf
+    // /sys/fs/bpf): the program stays attached after this handle and this
+    // process are gone, until the pin is removed (unlink, rm). BPF links
+    // only: an attachment through PERF_EVENT_IOC_SET_BPF cannot be pinned.
+    void pin(const std::string& path) const {
+        if (kind_ != link_kind::bpf_link)
+            detail::raise(detail::cat("cannot pin ", description_.empty() ? std::string("an empty link") : description_,
+                                      ": only BPF links can be pinned (this one is ", to_string(kind_), ")"),
+                          EINVAL);
+        sys::attr::obj_pin a;
+        a.pathname = sys::ptr_to_u64(path.c_str());
+        a.bpf_fd = static_cast<u32>(link_fd_.get());
+        if (sys::bpf(sys::bpf_cmd::obj_pin, a) < 0) {
+            const int e = errno;
+            detail::raise(detail::cat("cannot pin ", description_, " at '", detail::printable(path), "': ",
+                                      detail::errno_text(e),
+                                      e == EEXIST ? "; something is pinned there already" : "",
+                                      e == EPERM ? "; the path must be in a BPF filesystem (mount -t bpf bpf "
+                                                   "/sys/fs/bpf), and pinning needs CAP_BPF"
+                                                 : ""),
+                          e);
+        }
+    }
+
+    // Hands the descriptor that is the attachment out (the BPF link, or the
+    // perf event of a PERF_EVENT_IOC_SET_BPF attachment): the program stays
+    // attached while it is open. This handle becomes empty.
+    [[nodiscard]] sys::fd release() noexcept {
+        sys::fd out = kind_ == link_kind::bpf_link ? std::move(link_fd_) : std::move(perf_fd_);
+        link_fd_.reset();
+        perf_fd_.reset();
+        kind_ = link_kind::none;
+        description_.clear();
+        return out;
+    }
 
 private:
     link_handle(link_kind kind, sys::fd link_fd, sys::fd perf_fd, std::string description) noexcept

@@ -15,6 +15,7 @@
 
 #include <bpfxx/config.hpp>
 
+#include <bpfxx/attach_options.hpp>
 #include <bpfxx/detail/view.hpp>
 #include <bpfxx/link.hpp>
 #include <bpfxx/map.hpp>
@@ -123,8 +124,19 @@ public:
                                               std::string_view tracepoint);
     BPFXX_DECL link_handle& attach_raw_tracepoint(std::string_view program, std::string_view tracepoint);
     BPFXX_DECL link_handle& attach_perf_event(std::string_view program, int perf_fd);
+    BPFXX_DECL link_handle& attach_uprobe(std::string_view program, const uprobe_options& options);
+    BPFXX_DECL link_handle& attach_kprobe(std::string_view program, const kprobe_options& options);
+    BPFXX_DECL link_handle& attach_uprobe_multi(std::string_view program, const uprobe_multi_options& options);
+    BPFXX_DECL link_handle& attach_kprobe_multi(std::string_view program, const kprobe_multi_options& options);
+    BPFXX_DECL link_handle& attach_iterator(std::string_view program, const iterator_options& options);
+    BPFXX_DECL link_handle& attach_perf_event(std::string_view program, const perf_event_options& options);
+    // One link per online CPU, all kept under the program's name; how many.
+    BPFXX_DECL std::size_t attach_perf_event_each_cpu(std::string_view program, const perf_event_options& options);
 
 private:
+    // Keeps `l` under the program's name, replacing a link kept before.
+    BPFXX_DECL link_handle& adopt(std::string_view program, link_handle l);
+
     struct parts;
     parts* parts_;  // owned: deleted by ~state (where parts is complete)
     enum phase phase_ = phase::opened;
@@ -210,6 +222,49 @@ public:
                  Type == program_type::tracepoint)
     {
         return state_->attach_perf_event(name(), perf_fd);
+    }
+    // A function of an executable or library (SEC("uprobe") and SEC("uretprobe") programs).
+    link_handle& attach_uprobe(const uprobe_options& options)
+        requires(Type == program_type::kprobe)
+    {
+        return state_->attach_uprobe(name(), options);
+    }
+    // A kernel function (SEC("kprobe") and SEC("kretprobe") programs).
+    link_handle& attach_kprobe(const kprobe_options& options)
+        requires(Type == program_type::kprobe)
+    {
+        return state_->attach_kprobe(name(), options);
+    }
+    // Many functions of one binary, one link (SEC("uprobe.multi") programs).
+    link_handle& attach_uprobe_multi(const uprobe_multi_options& options)
+        requires(Type == program_type::kprobe)
+    {
+        return state_->attach_uprobe_multi(name(), options);
+    }
+    // Many kernel functions, one link (SEC("kprobe.multi") programs).
+    link_handle& attach_kprobe_multi(const kprobe_multi_options& options)
+        requires(Type == program_type::kprobe)
+    {
+        return state_->attach_kprobe_multi(name(), options);
+    }
+    // An iterator over one map or one process (SEC("iter/...") programs);
+    // bpfxx::read_iterator(link) runs it.
+    link_handle& attach_iterator(const iterator_options& options)
+        requires(Type == program_type::tracing)
+    {
+        return state_->attach_iterator(name(), options);
+    }
+    // A software or hardware perf event (SEC("perf_event") programs).
+    link_handle& attach_to(const perf_event_options& options)
+        requires(Type == program_type::perf_event)
+    {
+        return state_->attach_perf_event(name(), options);
+    }
+    // The same event on every online CPU (a profiler); how many CPUs.
+    std::size_t attach_each_cpu(const perf_event_options& options)
+        requires(Type == program_type::perf_event)
+    {
+        return state_->attach_perf_event_each_cpu(name(), options);
     }
 };
 

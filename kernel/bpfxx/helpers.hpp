@@ -191,6 +191,12 @@ BPFXX_METHOD long trace_printk(const char* fmt, u32 fmt_size, Args... args) {  /
 BPFXX_METHOD long trace_vprintk(const char* fmt, u32 fmt_size, const void* data, u32 data_len) {  // 5.16
     return detail::call_helper<177, long>(fmt, fmt_size, data, data_len);
 }
+BPFXX_METHOD long seq_printf(void* seq, const char* fmt, u32 fmt_size, const void* data, u32 data_len) {  // 5.8
+    return detail::call_helper<126, long>(seq, fmt, fmt_size, data, data_len);
+}
+BPFXX_METHOD long seq_write(void* seq, const void* data, u32 len) {  // 5.8
+    return detail::call_helper<127, long>(seq, data, len);
+}
 BPFXX_METHOD long snprintf(char* str, u32 str_size, const char* fmt, u64* data, u32 data_len) {  // 5.13
     return detail::call_helper<165, long>(str, str_size, fmt, data, data_len);
 }

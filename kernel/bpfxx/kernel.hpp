@@ -12,6 +12,7 @@
 #include "context.hpp"
 #include "core.hpp"
 #include "helpers.hpp"
+#include "iter.hpp"
 #include "maps.hpp"
 #include "program.hpp"
 #include "task.hpp"

@@ -5,8 +5,13 @@
 #include "event.hpp"
 #include "execsnoop.hpp"
 #include "execsnoop.skel.hpp"
+#include "iterators.hpp"
+#include "iterators.skel.hpp"
 #include "maps_cxx.skel.hpp"
 #include "plain_c.skel.hpp"
+#include "probes.skel.hpp"
+
+#include <bpfxx/attach.hpp>  // read_iterator_records
 
 #include <bpfxx/loader.hpp>  // loaded() of programs and maps
 #include <bpfxx/object.hpp>  // skeleton::object()
@@ -19,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -125,6 +131,56 @@ TEST_F(Skeleton, AttachToAnotherTargetThanTheSection) {
     EXPECT_EQ(skel.phase(), bpfxx::skel::phase::attached);
     skel.programs.on_sys_enter.detach();
     EXPECT_EQ(skel.programs.on_sys_enter.attached(), nullptr);
+}
+
+}  // namespace
+
+extern "C" [[gnu::noinline]] long bpfxx_skeleton_probe_target(long a, long b) {
+    asm volatile("" ::: "memory");
+    return a - b;
+}
+
+namespace {
+
+// Probes and perf events through the program members; the links are kept
+// by name until detached.
+TEST_F(Skeleton, UprobeAndPerfEventThroughProgramMembers) {
+    auto skel = probes::skeleton::open();
+    // The rest need newer kernels, kprobes or trampolines (tests/kernel/probe_test.cpp).
+    for (auto* p : {&skel.programs.on_exit, &skel.programs.on_cookie, &skel.programs.on_getpid,
+                    &skel.programs.on_openat, &skel.programs.on_openat_return, &skel.programs.on_multi,
+                    &skel.programs.on_kernel_multi})
+        p->set_autoload(false);
+    skel.programs.on_fentry.set_autoload(false);
+    skel.programs.on_fexit.set_autoload(false);
+    skel.rodata().target_tgid = static_cast<bpfxx::u32>(::getpid());
+    skel.load();
+    bpfxx::uprobe_options o;
+    o.binary = "/proc/self/exe";
+    o.function = "bpfxx_skeleton_probe_target";
+    o.pid = ::getpid();
+    auto& l = skel.programs.on_entry.attach_uprobe(o);
+    EXPECT_EQ(skel.programs.on_entry.attached(), &l);
+    long (*volatile call)(long, long) = &bpfxx_skeleton_probe_target;
+    EXPECT_EQ(call(10, 4), 6);
+    auto hits = skel.maps.hits.typed();
+    EXPECT_EQ(hits.lookup(0)->calls, 1u);
+    EXPECT_EQ(hits.lookup(0)->arg0, 10u);
+
+    bpfxx::perf_event_options clock;
+    clock.config = bpfxx::sys::perf_count_sw_cpu_clock;
+    clock.frequency = 1000;
+    EXPECT_EQ(skel.programs.on_sample.attach_each_cpu(clock), static_cast<std::size_t>(::sysconf(_SC_NPROCESSORS_ONLN)));
+    skel.programs.on_sample.detach();
+    EXPECT_EQ(skel.programs.on_sample.attached(), nullptr);
+}
+
+TEST_F(Skeleton, IteratorThroughItsProgramMember) {
+    auto skel = iterators::skeleton::open();
+    skel.load();
+    auto& link = skel.programs.list_tasks.attach_iterator({});
+    auto tasks = bpfxx::read_iterator_records<iterators::task_record>(link);
+    EXPECT_TRUE(std::any_of(tasks.begin(), tasks.end(), [](const auto& t) { return t.pid == ::getpid(); }));
 }
 
 TEST_F(Skeleton, PlainCAndEveryMapKindLoad) {

@@ -14,6 +14,7 @@
 #include <charconv>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 BPFXX_BEGIN_NAMESPACE
 namespace detail {
@@ -28,27 +29,39 @@ struct cpu_list {
 
 inline constexpr std::uint32_t max_cpu_id = 1U << 20;
 
-inline cpu_list parse_cpu_list(std::string_view text) noexcept {
-    cpu_list out;
+// Calls `each(first, last)` for every range of a CPU list, in order; false
+// when the text is not a CPU list (`each` may have seen a prefix of it).
+template <class Each>
+bool visit_cpu_list(std::string_view text, Each&& each) {
     const char* p = text.data();
     const char* const stop = p + text.size();
     while (p < stop && *p != '\n') {
         std::uint32_t first = 0;
         auto r = std::from_chars(p, stop, first);
-        if (r.ec != std::errc()) return {};
+        if (r.ec != std::errc()) return false;
         p = r.ptr;
         std::uint32_t last = first;
         if (p < stop && *p == '-') {
             r = std::from_chars(p + 1, stop, last);
-            if (r.ec != std::errc() || last < first) return {};
+            if (r.ec != std::errc() || last < first) return false;
             p = r.ptr;
         }
-        if (last >= max_cpu_id || out.count > max_cpu_id) return {};
+        if (last >= max_cpu_id) return false;
+        each(first, last);
+        if (p < stop && *p == ',') ++p;
+        else if (p < stop && *p != '\n') return false;
+    }
+    return true;
+}
+
+inline cpu_list parse_cpu_list(std::string_view text) noexcept {
+    cpu_list out;
+    bool ok = visit_cpu_list(text, [&](std::uint32_t first, std::uint32_t last) {
+        if (out.count > max_cpu_id) return;
         out.count += last - first + 1;
         if (last + 1 > out.end) out.end = last + 1;
-        if (p < stop && *p == ',') ++p;
-        else if (p < stop && *p != '\n') return {};
-    }
+    });
+    if (!ok || out.count > max_cpu_id) return {};
     return out;
 }
 
@@ -67,6 +80,19 @@ inline cpu_list possible_cpus() {
         return cpu_list{n, n};
     }();
     return cpus;
+}
+
+// The ids of the CPUs online now (/sys/devices/system/cpu/online); empty
+// when the file is missing or malformed.
+inline std::vector<std::uint32_t> online_cpus() {
+    int err = 0;
+    const auto text = read_small_file("/sys/devices/system/cpu/online", err);
+    std::vector<std::uint32_t> ids;
+    bool ok = visit_cpu_list(text, [&](std::uint32_t first, std::uint32_t last) {
+        for (std::uint32_t id = first; id <= last && ids.size() < max_cpu_id; ++id) ids.push_back(id);
+    });
+    if (!ok) ids.clear();
+    return ids;
 }
 
 }  // namespace detail

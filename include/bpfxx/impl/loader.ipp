@@ -14,6 +14,7 @@
 #include <bpfxx/btf/sanitize.hpp>
 #include <bpfxx/core/relocate.hpp>
 #include <bpfxx/core/target.hpp>
+#include <bpfxx/detail/capabilities.hpp>
 #include <bpfxx/detail/cpus.hpp>
 #include <bpfxx/elf/elf.hpp>
 #include <bpfxx/error.hpp>
@@ -668,7 +669,20 @@ private:
         auto where = detail::cat("program '", p.name, "' (", to_string(p.type), ", section '", p.section, "')");
         if (log.empty()) {
             std::string hint;
-            if (err == EPERM || err == EACCES) hint = "; loading programs needs CAP_BPF (and CAP_PERFMON for tracing) or root";
+            if (err == EPERM || err == EACCES) {
+                if (!detail::holds_every_bpf_capability())
+                    hint = "; loading programs needs CAP_BPF (and CAP_PERFMON for tracing) or root";
+                else
+                    hint = detail::cat("; this process holds CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN, so no capability "
+                                       "is missing: a security policy refuses ", to_string(p.type),
+                                       " programs here (kernel lockdown, an LSM, or a sandbox's filter",
+                                       p.type == program_type::tracing || p.type == program_type::lsm ||
+                                               p.type == program_type::ext
+                                           ? "; programs on BPF trampolines, such as fentry, fexit and LSM, are "
+                                             "the ones sandboxes refuse most"
+                                           : "",
+                                       ")");
+            }
             detail::raise(detail::cat(obj_->name(), ": loading ", where, " failed: ", detail::errno_message(err), hint), err);
         }
         // The failing instruction is the last "N: (op) ..." line of the log.

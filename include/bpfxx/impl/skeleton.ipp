@@ -193,21 +193,54 @@ BPFXX_DECL ring_buffer& state::reader(std::string_view map) {
 
 BPFXX_DECL link_handle& state::attach_tracepoint(std::string_view program, std::string_view category,
                                                  std::string_view tracepoint) {
-    auto& l = detail::adopt_link(parts_->links, program, bpfxx::attach_tracepoint(program_fd(program), category, tracepoint));
-    phase_ = phase::attached;
-    return l;
+    return adopt(program, bpfxx::attach_tracepoint(program_fd(program), category, tracepoint));
 }
 
 BPFXX_DECL link_handle& state::attach_raw_tracepoint(std::string_view program, std::string_view tracepoint) {
-    auto& l = detail::adopt_link(parts_->links, program, bpfxx::attach_raw_tracepoint(program_fd(program), tracepoint));
-    phase_ = phase::attached;
-    return l;
+    return adopt(program, bpfxx::attach_raw_tracepoint(program_fd(program), tracepoint));
 }
 
 BPFXX_DECL link_handle& state::attach_perf_event(std::string_view program, int perf_fd) {
-    auto& l = detail::adopt_link(parts_->links, program, bpfxx::attach_perf_event(program_fd(program), perf_fd));
+    return adopt(program, bpfxx::attach_perf_event(program_fd(program), perf_fd));
+}
+
+BPFXX_DECL link_handle& state::attach_uprobe(std::string_view program, const uprobe_options& options) {
+    return adopt(program, bpfxx::attach_uprobe(program_fd(program), options));
+}
+
+BPFXX_DECL link_handle& state::attach_kprobe(std::string_view program, const kprobe_options& options) {
+    return adopt(program, bpfxx::attach_kprobe(program_fd(program), options));
+}
+
+BPFXX_DECL link_handle& state::attach_uprobe_multi(std::string_view program, const uprobe_multi_options& options) {
+    return adopt(program, bpfxx::attach_uprobe_multi(program_fd(program), options));
+}
+
+BPFXX_DECL link_handle& state::attach_kprobe_multi(std::string_view program, const kprobe_multi_options& options) {
+    return adopt(program, bpfxx::attach_kprobe_multi(program_fd(program), options));
+}
+
+BPFXX_DECL link_handle& state::attach_iterator(std::string_view program, const iterator_options& options) {
+    return adopt(program, bpfxx::attach_iterator(program_fd(program), options));
+}
+
+BPFXX_DECL link_handle& state::attach_perf_event(std::string_view program, const perf_event_options& options) {
+    return adopt(program, bpfxx::attach_perf_event(program_fd(program), options));
+}
+
+BPFXX_DECL std::size_t state::attach_perf_event_each_cpu(std::string_view program,
+                                                         const perf_event_options& options) {
+    auto links = bpfxx::attach_perf_event_each_cpu(program_fd(program), options);
+    detach(program);
+    for (auto& l : links) parts_->links.emplace_back(std::string(program), std::move(l));
     phase_ = phase::attached;
-    return l;
+    return links.size();
+}
+
+BPFXX_DECL link_handle& state::adopt(std::string_view program, link_handle l) {
+    auto& kept = detail::adopt_link(parts_->links, program, std::move(l));
+    phase_ = phase::attached;
+    return kept;
 }
 
 }  // namespace skel

@@ -11,6 +11,7 @@
 #endif
 
 #include <bpfxx/impl/attach.ipp>
+#include <bpfxx/impl/introspect.ipp>
 #include <bpfxx/impl/loader.ipp>
 #include <bpfxx/impl/map.ipp>
 #include <bpfxx/impl/object.ipp>

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstdint>
 
 BPFXX_BEGIN_NAMESPACE
@@ -176,9 +177,13 @@ struct link_create {
     u32 target_fd = 0;   // or target_ifindex
     u32 attach_type = 0;
     u32 flags = 0;
-    u64 target_specific[4] = {};  // perf_event: [0] = bpf_cookie; tracing: target_btf_id, cookie
+    // perf_event: [0] = bpf_cookie; tracing: target_btf_id, cookie;
+    // iterators: iter_info, iter_info_len; kprobe_multi: flags | cnt << 32,
+    // syms, addrs, cookies; uprobe_multi: path, offsets, ref_ctr_offsets,
+    // cookies, cnt | flags << 32, pid (Linux 6.6).
+    u64 target_specific[6] = {};
 };
-static_assert(sizeof(link_create) == 48);
+static_assert(sizeof(link_create) == 64);
 
 struct prog_test_run {
     u32 prog_fd = 0;
@@ -200,6 +205,10 @@ struct prog_test_run {
 };
 static_assert(sizeof(prog_test_run) == 80);
 
+struct enable_stats {
+    u32 type = 0;  // BPF_STATS_RUN_TIME = 0
+};
+
 }  // namespace attr
 
 // struct bpf_map_info (uapi bpf.h) up to the name; BPF_OBJ_GET_INFO_BY_FD
@@ -214,6 +223,68 @@ struct map_info {
     char name[16] = {};
 };
 static_assert(sizeof(map_info) == 40);
+
+// struct bpf_prog_info (uapi bpf.h) up to attach_btf_id (Linux 5.16's
+// size). BPF_OBJ_GET_INFO_BY_FD copies min(info_len, the kernel's size),
+// and a larger info_len is accepted when the bytes the kernel does not
+// know are zero, so one struct serves every kernel: fields a kernel lacks
+// stay 0 (name before 4.15, run_time_ns and run_cnt before 5.1,
+// verified_insns before 5.16).
+struct prog_info {
+    u32 type = 0;
+    u32 id = 0;
+    u8 tag[8] = {};
+    u32 jited_prog_len = 0;
+    u32 xlated_prog_len = 0;
+    u64 jited_prog_insns = 0;
+    u64 xlated_prog_insns = 0;
+    u64 load_time = 0;  // ns since boot
+    u32 created_by_uid = 0;
+    u32 nr_map_ids = 0;
+    u64 map_ids = 0;  // in: where to write up to nr_map_ids ids
+    char name[16] = {};
+    u32 ifindex = 0;
+    u32 gpl_compatible = 0;  // bit 0
+    u64 netns_dev = 0;
+    u64 netns_ino = 0;
+    u32 nr_jited_ksyms = 0;
+    u32 nr_jited_func_lens = 0;
+    u64 jited_ksyms = 0;
+    u64 jited_func_lens = 0;
+    u32 btf_id = 0;
+    u32 func_info_rec_size = 0;
+    u64 func_info = 0;
+    u32 nr_func_info = 0;
+    u32 nr_line_info = 0;
+    u64 line_info = 0;
+    u64 jited_line_info = 0;
+    u32 nr_jited_line_info = 0;
+    u32 line_info_rec_size = 0;
+    u32 jited_line_info_rec_size = 0;
+    u32 nr_prog_tags = 0;
+    u64 prog_tags = 0;
+    u64 run_time_ns = 0;  // counted while BPF_ENABLE_STATS is on
+    u64 run_cnt = 0;
+    u64 recursion_misses = 0;
+    u32 verified_insns = 0;
+    u32 attach_btf_obj_id = 0;
+    u32 attach_btf_id = 0;
+};
+static_assert(sizeof(prog_info) == 232);
+static_assert(offsetof(prog_info, name) == 64);
+static_assert(offsetof(prog_info, btf_id) == 128);
+static_assert(offsetof(prog_info, run_time_ns) == 192);
+static_assert(offsetof(prog_info, verified_insns) == 216);
+
+// The head of struct bpf_link_info (Linux 5.8): what every link has.
+struct link_info_head {
+    u32 type = 0;
+    u32 id = 0;
+    u32 prog_id = 0;
+    u32 pad = 0;
+    u64 specific[4] = {};  // the union of per-type details
+};
+static_assert(sizeof(link_info_head) == 48);
 
 
 // The raw system call: the result, or -1 with errno set. Retries EINTR.
