@@ -5,7 +5,7 @@
 # against them; bpfxx itself never links them.
 set -e
 packages="cmake ninja-build g++ clang-19 lld-19 llvm-19 libclang-rt-19-dev
-  libgtest-dev libgmock-dev libbpf-dev bpftool"
+  libgtest-dev libgmock-dev catch2 libbpf-dev bpftool"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
