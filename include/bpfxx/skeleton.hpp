@@ -135,7 +135,7 @@ public:
 
 private:
     // Keeps `l` under the program's name, replacing a link kept before.
-    BPFXX_DECL link_handle& adopt(std::string_view program, link_handle l);
+    BPFXX_DECL link_handle& adopt(std::string_view program, link_handle&& l);
 
     struct parts;
     parts* parts_;  // owned: deleted by ~state (where parts is complete)
