@@ -99,6 +99,13 @@ namespace detail {
 // the kprobe perf PMU (Linux 4.17, CONFIG_KPROBES).
 [[nodiscard]] BPFXX_DECL link_handle attach_kprobe(int prog_fd, const kprobe_options& options);
 
+// Attaches a kprobe program to the function that enters system call
+// `options.syscall`: __x64_sys_<name> on x86_64, __arm64_sys_<name> on
+// arm64 (sys_<name> where the kernel has no wrappers), found in
+// /proc/kallsyms. Kernel side, bpfxx::syscall_arg<N>(ctx) reads the
+// arguments (bpfxx/syscall.hpp).
+[[nodiscard]] BPFXX_DECL link_handle attach_ksyscall(int prog_fd, const ksyscall_options& options);
+
 // Opens the perf event `options` describes and attaches a perf_event
 // program to it (SEC("perf_event")); the link owns the event.
 [[nodiscard]] BPFXX_DECL link_handle attach_perf_event(int prog_fd, const perf_event_options& options);

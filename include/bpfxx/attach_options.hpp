@@ -50,6 +50,14 @@ struct kprobe_options {
     u64 cookie = 0;        // bpf_get_attach_cookie() (Linux 5.15)
 };
 
+// A system call, probed at its entry or return through the architecture's
+// wrapper function (SEC("ksyscall/<name>"), SEC("kretsyscall/<name>")).
+struct ksyscall_options {
+    std::string syscall;  // "openat", "execve"
+    bool retprobe = false;
+    u64 cookie = 0;
+};
+
 // A perf event for a perf_event program: a software or hardware counter
 // that runs the program every `period` events, or `frequency` times a
 // second.

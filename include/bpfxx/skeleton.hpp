@@ -126,6 +126,7 @@ public:
     BPFXX_DECL link_handle& attach_perf_event(std::string_view program, int perf_fd);
     BPFXX_DECL link_handle& attach_uprobe(std::string_view program, const uprobe_options& options);
     BPFXX_DECL link_handle& attach_kprobe(std::string_view program, const kprobe_options& options);
+    BPFXX_DECL link_handle& attach_ksyscall(std::string_view program, const ksyscall_options& options);
     BPFXX_DECL link_handle& attach_uprobe_multi(std::string_view program, const uprobe_multi_options& options);
     BPFXX_DECL link_handle& attach_kprobe_multi(std::string_view program, const kprobe_multi_options& options);
     BPFXX_DECL link_handle& attach_iterator(std::string_view program, const iterator_options& options);
@@ -234,6 +235,12 @@ public:
         requires(Type == program_type::kprobe)
     {
         return state_->attach_kprobe(name(), options);
+    }
+    // A system call's entry or return (SEC("ksyscall") and SEC("kretsyscall") programs).
+    link_handle& attach_ksyscall(const ksyscall_options& options)
+        requires(Type == program_type::kprobe)
+    {
+        return state_->attach_ksyscall(name(), options);
     }
     // Many functions of one binary, one link (SEC("uprobe.multi") programs).
     link_handle& attach_uprobe_multi(const uprobe_multi_options& options)

@@ -105,6 +105,9 @@ BPFXX_METHOD long probe_read_user(void* dst, u32 size, const void* unsafe_ptr) {
 BPFXX_METHOD long probe_read_kernel(void* dst, u32 size, const void* unsafe_ptr) {  // 5.5
     return detail::call_helper<113, long>(dst, size, unsafe_ptr);
 }
+BPFXX_METHOD long copy_from_user(void* dst, u32 size, const void* user_ptr) {  // 5.10, sleepable programs
+    return detail::call_helper<148, long>(dst, size, user_ptr);
+}
 BPFXX_METHOD long probe_read_user_str(void* dst, u32 size, const void* unsafe_ptr) {  // 5.5
     return detail::call_helper<114, long>(dst, size, unsafe_ptr);
 }
@@ -254,6 +257,16 @@ template <typename T>
 BPFXX_METHOD long probe_read_user(T& dst, user_ptr<const T> src) {
     static_assert(__is_trivially_copyable(T), "probe_read_user copies bytes into a trivially copyable object");
     return helper::probe_read_user(&dst, sizeof(T), src.raw());
+}
+
+// Reads one T of the current process's memory in a sleepable program
+// (SEC("uprobe.s/..."), "fentry.s/...", "lsm.s/..."), which may wait for
+// the page to be faulted in where probe_read_user would fail; 0 or a
+// negative errno, and dst zeroed on failure.
+template <typename T>
+BPFXX_METHOD long copy_from_user(T& dst, user_ptr<T> src) {
+    static_assert(__is_trivially_copyable(T), "copy_from_user copies bytes into a trivially copyable object");
+    return helper::copy_from_user(&dst, sizeof(T), src.raw());
 }
 
 // Copy a NUL-terminated string, truncated to N - 1 characters; the length

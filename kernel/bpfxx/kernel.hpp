@@ -15,5 +15,6 @@
 #include "iter.hpp"
 #include "maps.hpp"
 #include "program.hpp"
+#include "syscall.hpp"
 #include "task.hpp"
 #include "types.hpp"

@@ -4,7 +4,8 @@
 // on a function of the test binary (arguments, return value, cookie), a
 // uprobe on libc by name, a kprobe and a kretprobe (run under qemu: the
 // host has no kprobes), fentry and fexit on the same function (the host's
-// sandbox refuses them), and a perf_event program on a software clock.
+// sandbox refuses them), a system call's entry and return, an LSM program
+// that refuses opens, and a perf_event program on a software clock.
 // Each counts into its own slot of `hits`, for the test's process only.
 
 #include <bpfxx/kernel.hpp>
@@ -14,6 +15,8 @@
 using probes::hit;
 
 BPFXX_MAP(hits, bpfxx::array_map<hit, probes::slots>);
+// deny_open refuses the traced process's opens while deny[0] is 1.
+BPFXX_MAP(deny, bpfxx::array_map<u32, 1>);
 
 extern "C" {
 const volatile u32 target_tgid = 0;
@@ -109,6 +112,53 @@ int on_fexit(u64* ctx) {
     if (traced())
         record(probes::fexit, 0, 0, ctx[3], 0);
     return 0;
+}
+
+// A sleepable uprobe may wait for a page to be faulted in: copy_from_user
+// reads what probe_read_user cannot. The argument points at a file page
+// the test mapped and never touched.
+BPFXX_PROGRAM("uprobe.s")
+int on_entry_sleepable(bpfxx::pt_regs* ctx) {
+    if (!traced())
+        return 0;
+    const bpfxx::user_ptr<u64> p(ctx->arg<0>());
+    u64 copied = 0;
+    u64 probed = 0;
+    bpfxx::probe_read_user(probed, p);  // first: it must not fault the page in
+    bpfxx::copy_from_user(copied, p);
+    record(probes::sleepable, copied, 0, 0, 0);
+    record(probes::sleepable_unfaulted, probed, 0, 0, 0);
+    return 0;
+}
+
+// A system call through its wrapper: the arguments are the caller's
+// registers, read by syscall_arg (getpriority(which, who)).
+BPFXX_PROGRAM("ksyscall/getpriority")
+int on_getpriority(bpfxx::pt_regs* ctx) {
+    if (traced())
+        record(probes::syscall_entry, bpfxx::syscall_arg<0>(ctx), bpfxx::syscall_arg<1>(ctx), 0, 0);
+    return 0;
+}
+
+BPFXX_PROGRAM("kretsyscall/getpriority")
+int on_getpriority_return(bpfxx::pt_regs* ctx) {
+    if (traced())
+        record(probes::syscall_exit, 0, 0, static_cast<u64>(ctx->ret<s64>()), 0);
+    return 0;
+}
+
+// An LSM program (Linux 5.7, "bpf" in the active LSMs): int file_open(struct
+// file *file); the last argument is what earlier BPF LSM programs returned.
+BPFXX_PROGRAM("lsm/file_open")
+int deny_open(u64* ctx) {
+    const int earlier = static_cast<int>(ctx[1]);
+    if (earlier != 0)
+        return earlier;
+    const u32* armed = deny.lookup(0);
+    if (!traced() || armed == nullptr || *armed == 0)
+        return 0;
+    record(probes::lsm, 0, 0, 0, 0);
+    return -1;  // -EPERM
 }
 
 BPFXX_PROGRAM("perf_event")

@@ -16,7 +16,8 @@ struct hit {
 };
 
 enum slot : bpfxx::u32 {
-    entry, exit, cookie, libc, kernel_entry, kernel_exit, sample, fentry, fexit, multi, kernel_multi, slots
+    entry, exit, cookie, libc, kernel_entry, kernel_exit, sample, fentry, fexit, multi, kernel_multi,
+    syscall_entry, syscall_exit, lsm, sleepable, sleepable_unfaulted, slots
 };
 
 }  // namespace probes

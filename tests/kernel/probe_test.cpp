@@ -23,10 +23,14 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -37,6 +41,11 @@
 extern "C" [[gnu::noinline]] long bpfxx_probe_target(long a, long b) {
     asm volatile("" ::: "memory");
     return a * 3 + b;
+}
+
+extern "C" [[gnu::noinline]] long bpfxx_sleepable_probe_target(const void* p) {
+    asm volatile("" : : "r"(p) : "memory");
+    return 0;
 }
 
 extern "C" [[gnu::noinline]] long bpfxx_probe_target_two(long a) {
@@ -55,6 +64,7 @@ using namespace probes;  // the slots
 
 long (*volatile target)(long, long) = &bpfxx_probe_target;
 long (*volatile target_two)(long) = &bpfxx_probe_target_two;
+long (*volatile target_buffer)(const void*) = &bpfxx_sleepable_probe_target;
 
 std::size_t count_fds() {
     std::size_t n = 0;
@@ -267,6 +277,35 @@ TEST_F(Probe, KprobeMultiFromItsSectionName) {
     EXPECT_EQ(static_cast<std::int64_t>(read(*lo, kernel_multi).arg0), -100);
 }
 
+// uprobe.s: copy_from_user may fault a page in, probe_read_user may not.
+TEST_F(Probe, SleepableUprobeReadsAPageNotYetFaultedIn) {
+    std::optional<bpfxx::loaded_object> lo;
+    try {
+        lo.emplace(load({"on_entry_sleepable"}));
+    } catch (const bpfxx::error& e) {
+        GTEST_SKIP() << "the kernel refuses sleepable uprobes: " << e.what();
+    }
+    bpfxx::uprobe_options o;
+    o.binary = "/proc/self/exe";
+    o.function = "bpfxx_sleepable_probe_target";
+    o.pid = ::getpid();
+    auto link = bpfxx::attach_uprobe(lo->program("on_entry_sleepable").fd(), o);
+    // The first page of this executable, mapped and not touched: nothing in
+    // the page tables until something faults it in.
+    int f = ::open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(f, 0);
+    void* page = ::mmap(nullptr, 4096, PROT_READ, MAP_PRIVATE, f, 0);
+    ::close(f);
+    ASSERT_NE(page, MAP_FAILED);
+    (void)target_buffer(page);
+    u64 first = 0;
+    std::memcpy(&first, page, sizeof first);  // faults it in here, after the probe
+    ::munmap(page, 4096);
+    EXPECT_EQ(read(*lo, sleepable).calls, 1u);
+    EXPECT_EQ(read(*lo, sleepable).arg0, first) << "copy_from_user read the page";
+    EXPECT_EQ(read(*lo, sleepable_unfaulted).arg0, 0u) << "probe_read_user cannot fault it in";
+}
+
 bool has_kprobe_pmu() { return std::filesystem::exists("/sys/bus/event_source/devices/kprobe/type"); }
 
 TEST_F(Probe, KprobeAndKretprobeFromTheirSectionNames) {
@@ -282,6 +321,56 @@ TEST_F(Probe, KprobeAndKretprobeFromTheirSectionNames) {
     EXPECT_GE(read(lo, kernel_entry).calls, 1u);
     EXPECT_EQ(static_cast<std::int64_t>(read(lo, kernel_entry).arg0), -100) << "dfd is AT_FDCWD";
     EXPECT_GE(read(lo, kernel_exit).calls, 1u);
+}
+
+TEST_F(Probe, KsyscallReadsTheSystemCallsArguments) {
+    if (!has_kprobe_pmu()) GTEST_SKIP() << "this kernel has no kprobe PMU (CONFIG_KPROBES off)";
+    auto lo = load({"on_getpriority", "on_getpriority_return"});
+    auto in = bpfxx::attach(lo.program("on_getpriority"));
+    auto out = bpfxx::attach(lo.program("on_getpriority_return"));
+    EXPECT_THAT(in.description(), testing::MatchesRegex("kprobe .*sys_getpriority"));
+    EXPECT_THAT(out.description(), testing::MatchesRegex("kretprobe .*sys_getpriority"));
+    constexpr long nobody = 0x7ffffff0;  // no such process
+    EXPECT_EQ(::syscall(SYS_getpriority, PRIO_PROCESS, nobody), -1);
+    EXPECT_EQ(errno, ESRCH);
+    EXPECT_EQ(read(lo, syscall_entry).calls, 1u);
+    EXPECT_EQ(read(lo, syscall_entry).arg0, static_cast<u64>(PRIO_PROCESS));
+    EXPECT_EQ(read(lo, syscall_entry).arg1, static_cast<u64>(nobody));
+    EXPECT_EQ(static_cast<std::int64_t>(read(lo, syscall_exit).ret), -ESRCH);
+}
+
+TEST_F(Probe, LsmProgramRefusesFileOpens) {
+    std::optional<bpfxx::loaded_object> lo;
+    try {
+        lo.emplace(load({"deny_open"}));
+    } catch (const bpfxx::error& e) {
+        GTEST_SKIP() << "this kernel refuses LSM programs: " << e.what();
+    }
+    std::optional<bpfxx::link_handle> link;
+    try {
+        link.emplace(bpfxx::attach(lo->program("deny_open")));
+    } catch (const bpfxx::error& e) {
+        GTEST_SKIP() << "this kernel cannot attach LSM programs (is \"bpf\" in /sys/kernel/security/lsm?): "
+                     << e.what();
+    }
+    auto deny = bpfxx::array_map<u32>::open(lo->map("deny").fd());
+    auto try_open = [] {
+        int f = ::open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+        int e = f < 0 ? errno : 0;
+        if (f >= 0) ::close(f);
+        return e;
+    };
+    EXPECT_EQ(try_open(), 0);
+    ASSERT_TRUE(deny.update(0, 1u));
+    const int refused = try_open();
+    ASSERT_TRUE(deny.update(0, 0u));
+    EXPECT_EQ(refused, EPERM) << "the LSM program did not refuse the open";
+    EXPECT_EQ(read(*lo, lsm).calls, 1u);
+    EXPECT_EQ(try_open(), 0);
+    // Detached: nothing refuses any more, even armed.
+    link.reset();
+    ASSERT_TRUE(deny.update(0, 1u));
+    EXPECT_EQ(try_open(), 0);
 }
 
 TEST_F(Probe, KprobeWithoutThePmuSaysWhatIsMissing) {

@@ -153,6 +153,10 @@ TEST_F(Skeleton, UprobeAndPerfEventThroughProgramMembers) {
         p->set_autoload(false);
     skel.programs.on_fentry.set_autoload(false);
     skel.programs.on_fexit.set_autoload(false);
+    skel.programs.on_getpriority.set_autoload(false);
+    skel.programs.on_getpriority_return.set_autoload(false);
+    skel.programs.deny_open.set_autoload(false);
+    skel.programs.on_entry_sleepable.set_autoload(false);
     skel.rodata().target_tgid = static_cast<bpfxx::u32>(::getpid());
     skel.load();
     bpfxx::uprobe_options o;

@@ -403,6 +403,13 @@ inline link_handle attach_probe_from_section(const loaded_program& program) {
         }
         return bpfxx::attach_uprobe(program.fd(), o);
     }
+    if (kind == "ksyscall" || kind == "kretsyscall") {
+        if (target.empty()) bad(cat(kind, "/<system call>"));
+        ksyscall_options o;
+        o.syscall = std::string(target);
+        o.retprobe = kind == "kretsyscall";
+        return bpfxx::attach_ksyscall(program.fd(), o);
+    }
     if (kind == "kprobe.multi" || kind == "kretprobe.multi") {
         kprobe_multi_options o;
         o.retprobe = kind == "kretprobe.multi";
@@ -424,6 +431,37 @@ inline link_handle attach_probe_from_section(const loaded_program& program) {
     }
     raise(cat("program '", program.name(), "' (section '", printable(program.section()),
               "') cannot be attached from its section name yet; attach it by hand"));
+}
+
+
+// The kernel function that enters system call `name`: the architecture's
+// wrapper when /proc/kallsyms lists it, else sys_<name>; empty when
+// neither is listed.
+inline std::string syscall_function(std::string_view name) {
+    int err = 0;
+    const auto kallsyms = read_small_file("/proc/kallsyms", err, std::uint64_t{256} << 20);
+    auto listed = [&](const std::string& symbol) {
+        // Lines are "<address> <type> <name>[\t[module]]".
+        for (std::size_t at = kallsyms.find(symbol); at != std::string::npos; at = kallsyms.find(symbol, at + 1)) {
+            const bool starts = at > 0 && kallsyms[at - 1] == ' ';
+            const std::size_t end = at + symbol.size();
+            const bool ends = end == kallsyms.size() || kallsyms[end] == '\n' || kallsyms[end] == '\t';
+            if (starts && ends) return true;
+        }
+        return false;
+    };
+#if defined(__x86_64__)
+    constexpr std::string_view wrapper = "__x64_sys_";
+#elif defined(__aarch64__)
+    constexpr std::string_view wrapper = "__arm64_sys_";
+#else
+    constexpr std::string_view wrapper = "sys_";
+#endif
+    for (std::string_view prefix : {wrapper, std::string_view("sys_")}) {
+        std::string symbol = cat(prefix, name);
+        if (listed(symbol)) return symbol;
+    }
+    return {};
 }
 
 }  // namespace detail
@@ -666,6 +704,21 @@ BPFXX_DECL link_handle attach_kprobe_multi(int prog_fd, const kprobe_multi_optio
                              detail::multi_link_hint(prog_fd, e, "kprobe.multi", "Linux 5.18, CONFIG_FPROBE"));
     }
     return link_handle::from_bpf_link(std::move(l), std::move(description));
+}
+
+BPFXX_DECL link_handle attach_ksyscall(int prog_fd, const ksyscall_options& o) {
+    detail::check_tracepoint_part("system call", o.syscall);
+    auto function = detail::syscall_function(o.syscall);
+    if (function.empty())
+        detail::raise(detail::cat("cannot attach ", detail::describe_program(prog_fd), " to system call '",
+                                  detail::printable(o.syscall), "': /proc/kallsyms lists no function that enters it "
+                                  "(no such system call on this architecture, or /proc/kallsyms is not readable)"),
+                      ENOENT);
+    kprobe_options k;
+    k.function = function;
+    k.retprobe = o.retprobe;
+    k.cookie = o.cookie;
+    return attach_kprobe(prog_fd, k);
 }
 
 BPFXX_DECL link_handle attach_kprobe(int prog_fd, const kprobe_options& o) {

@@ -214,6 +214,10 @@ BPFXX_DECL link_handle& state::attach_kprobe(std::string_view program, const kpr
     return adopt(program, bpfxx::attach_kprobe(program_fd(program), options));
 }
 
+BPFXX_DECL link_handle& state::attach_ksyscall(std::string_view program, const ksyscall_options& options) {
+    return adopt(program, bpfxx::attach_ksyscall(program_fd(program), options));
+}
+
 BPFXX_DECL link_handle& state::attach_uprobe_multi(std::string_view program, const uprobe_multi_options& options) {
     return adopt(program, bpfxx::attach_uprobe_multi(program_fd(program), options));
 }
