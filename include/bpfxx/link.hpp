@@ -15,6 +15,8 @@
 #include <bpfxx/sys/fd.hpp>
 #include <bpfxx/sys/perf_event.hpp>
 
+#include <sys/socket.h>
+
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,6 +32,10 @@ enum class link_kind : u8 {
     // (kernels before 5.15 have no BPF link for perf events). The program
     // goes with the event, which detach() disables and closes.
     perf_event,
+    // A socket carrying a socket filter program (SO_ATTACH_BPF): the handle
+    // holds a descriptor of the socket; detach() takes the filter off
+    // (SO_DETACH_BPF).
+    socket_filter,
 };
 
 constexpr const char* to_string(link_kind k) noexcept {
@@ -37,6 +43,7 @@ constexpr const char* to_string(link_kind k) noexcept {
     case link_kind::none: return "none";
     case link_kind::bpf_link: return "bpf_link";
     case link_kind::perf_event: return "perf_event";
+    case link_kind::socket_filter: return "socket_filter";
     }
     return "unknown";
 }
@@ -50,6 +57,11 @@ public:
     // ("tracepoint syscalls/sys_enter_getpid").
     [[nodiscard]] static link_handle from_bpf_link(sys::fd link_fd, std::string description, sys::fd perf_event = {}) {
         return link_handle(link_kind::bpf_link, std::move(link_fd), std::move(perf_event), std::move(description));
+    }
+    // Owns a descriptor of a socket that a filter program was attached to
+    // with SO_ATTACH_BPF.
+    [[nodiscard]] static link_handle from_socket_filter(sys::fd socket, std::string description) {
+        return link_handle(link_kind::socket_filter, std::move(socket), sys::fd(), std::move(description));
     }
     // Owns a perf event fd that a program was set on with
     // PERF_EVENT_IOC_SET_BPF.
@@ -85,6 +97,11 @@ public:
             // last descriptor is closed.
             (void)sys::perf_event_ioctl(perf_fd_.get(), sys::perf_event_ioc_disable);
         }
+        if (kind_ == link_kind::socket_filter && link_fd_) {
+            constexpr int sol_socket = 1, so_detach_bpf = 27;  // asm-generic socket.h: x86_64 and arm64
+            int unused = 0;
+            (void)::setsockopt(link_fd_.get(), sol_socket, so_detach_bpf, &unused, sizeof(unused));
+        }
         link_fd_.reset();
         perf_fd_.reset();
         kind_ = link_kind::none;
@@ -94,9 +111,9 @@ public:
     explicit operator bool() const noexcept { return kind_ != link_kind::none; }
 
     // The descriptor that is the attachment: the BPF link for bpf_link, the
-    // perf event for perf_event; -1 when empty.
+    // perf event for perf_event, the socket for socket_filter; -1 when empty.
     [[nodiscard]] int fd() const noexcept {
-        return kind_ == link_kind::bpf_link ? link_fd_.get() : perf_fd_.get();
+        return kind_ == link_kind::perf_event ? perf_fd_.get() : link_fd_.get();
     }
     // The perf event under the attachment, -1 when there is none.
     [[nodiscard]] int perf_event_fd() const noexcept { return perf_fd_.get(); }
@@ -132,7 +149,7 @@ public:
     // perf event of a PERF_EVENT_IOC_SET_BPF attachment): the program stays
     // attached while it is open. This handle becomes empty.
     [[nodiscard]] sys::fd release() noexcept {
-        sys::fd out = kind_ == link_kind::bpf_link ? std::move(link_fd_) : std::move(perf_fd_);
+        sys::fd out = kind_ == link_kind::perf_event ? std::move(perf_fd_) : std::move(link_fd_);
         link_fd_.reset();
         perf_fd_.reset();
         kind_ = link_kind::none;

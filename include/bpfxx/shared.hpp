@@ -7,4 +7,5 @@
 
 #include "shared/insn.hpp"
 #include "shared/map_types.hpp"
+#include "shared/net.hpp"
 #include "shared/types.hpp"

@@ -14,6 +14,7 @@
 #include "helpers.hpp"
 #include "iter.hpp"
 #include "maps.hpp"
+#include "packet.hpp"
 #include "program.hpp"
 #include "syscall.hpp"
 #include "task.hpp"

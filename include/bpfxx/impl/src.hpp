@@ -14,6 +14,7 @@
 #include <bpfxx/impl/introspect.ipp>
 #include <bpfxx/impl/loader.ipp>
 #include <bpfxx/impl/map.ipp>
+#include <bpfxx/impl/net.ipp>
 #include <bpfxx/impl/object.ipp>
 #include <bpfxx/impl/ring_buffer.ipp>
 #include <bpfxx/impl/skeleton.ipp>

@@ -5,6 +5,7 @@
 #include <bpfxx/tracefs.hpp>
 
 #include <bpfxx/detail/file.hpp>
+#include <bpfxx/detail/mounts.hpp>
 #include <bpfxx/error.hpp>
 
 #include <sys/stat.h>
@@ -26,27 +27,6 @@ inline constexpr const char* mount_hint = "mount -t tracefs nodev /sys/kernel/tr
 inline constexpr const char* privilege_hint =
     "; reading tracepoint ids needs root (or a tracefs mounted with gid= of a group of this user), and "
     "attaching needs CAP_BPF and CAP_PERFMON (or root)";
-
-// /proc/mounts writes space, tab, newline and backslash in paths as \ooo.
-inline std::string unescape_mount_path(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\\' && i + 3 < s.size()) {
-            auto o = [](char c) { return c >= '0' && c <= '7'; };
-            if (o(s[i + 1]) && o(s[i + 2]) && o(s[i + 3])) {
-                int v = (s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0');
-                if (v < 256) {
-                    out.push_back(static_cast<char>(v));
-                    i += 3;
-                    continue;
-                }
-            }
-        }
-        out.push_back(s[i]);
-    }
-    return out;
-}
 
 // 0 when `path` is a directory, else the errno that says why not.
 inline int directory_status(const std::string& path) {
@@ -75,24 +55,7 @@ inline bool valid_component(std::string_view s) {
 }  // namespace detail
 
 BPFXX_DECL std::vector<std::string> tracefs::mounts_in(std::string_view text) {
-    std::vector<std::string> out;
-    while (!text.empty()) {
-        auto nl = text.find('\n');
-        auto line = text.substr(0, nl);
-        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-        std::string_view field[3];
-        int n = 0;
-        while (n < 3) {
-            auto start = line.find_first_not_of(" \t");
-            if (start == std::string_view::npos) break;
-            line.remove_prefix(start);
-            auto end = line.find_first_of(" \t");
-            field[n++] = line.substr(0, end);
-            line = end == std::string_view::npos ? std::string_view{} : line.substr(end);
-        }
-        if (n == 3 && field[2] == "tracefs") out.push_back(detail::tracefs_impl::unescape_mount_path(field[1]));
-    }
-    return out;
+    return detail::mounts_of_type(text, "tracefs");
 }
 
 BPFXX_DECL std::optional<u32> tracefs::parse_id(std::string_view text) {

@@ -185,6 +185,36 @@ struct link_create {
 };
 static_assert(sizeof(link_create) == 64);
 
+// BPF_PROG_ATTACH / BPF_PROG_DETACH (cgroups, sockmaps, flow dissector).
+struct prog_attach {
+    u32 target_fd = 0;  // or target_ifindex
+    u32 attach_bpf_fd = 0;
+    u32 attach_type = 0;
+    u32 attach_flags = 0;
+    u32 replace_bpf_fd = 0;  // with BPF_F_REPLACE (5.6)
+    u32 relative_fd = 0;     // or relative_id (6.6)
+    u64 expected_revision = 0;
+};
+static_assert(sizeof(prog_attach) == 32);
+
+// BPF_PROG_QUERY: what is attached to a cgroup, an interface (tcx) or a
+// namespace. The id arrays are caller-provided; prog_cnt is their length
+// in and the number attached out.
+struct prog_query {
+    u32 target_fd = 0;  // or target_ifindex
+    u32 attach_type = 0;
+    u32 query_flags = 0;
+    u32 attach_flags = 0;
+    u64 prog_ids = 0;
+    u32 prog_cnt = 0;
+    u32 pad = 0;
+    u64 prog_attach_flags = 0;
+    u64 link_ids = 0;  // 6.6
+    u64 link_attach_flags = 0;
+    u64 revision = 0;
+};
+static_assert(sizeof(prog_query) == 64);
+
 struct prog_test_run {
     u32 prog_fd = 0;
     u32 retval = 0;
