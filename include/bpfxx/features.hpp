@@ -79,6 +79,8 @@ namespace fb = bpfxx::detail::btf_downgrade;
 inline constexpr std::uint32_t memcg_accounting = 1u << 16;
 inline constexpr std::uint32_t kernel_core = 1u << 17;
 inline constexpr std::uint32_t perf_link = 1u << 18;
+inline constexpr std::uint32_t xdp_link = 1u << 19;
+inline constexpr std::uint32_t tcx_link = 1u << 20;
 
 // A feature's bit in `supported` is valid once its bit in `known` is set
 // (supported is written first).
@@ -432,6 +434,49 @@ inline bool fit_btf_to_kernel(std::vector<std::byte>& blob, btf::downgrade_repor
         lc.attach_type = static_cast<std::uint32_t>(attach_type::perf_event);
         sys::fd l = p::probe_bpf_fd(sys::bpf_cmd::link_create, lc);
         if (l || errno == EBADF) return answer::yes;
+        return errno == EINVAL ? answer::no : answer::unknown;
+    });
+}
+
+// Whether XDP programs attach through BPF links (Linux 5.9); before that,
+// through rtnetlink. Kernels from 5.7 to 5.9 check the attach type before
+// looking the program up: with an invalid program fd, one that knows XDP
+// links says EBADF and an older one EINVAL (as does one without
+// BPF_LINK_CREATE).
+[[nodiscard]] inline answer xdp_link() noexcept {
+    return detail::probes::cached(detail::probes::xdp_link, []() noexcept {
+        sys::attr::link_create lc;
+        lc.prog_fd = static_cast<std::uint32_t>(-1);
+        lc.target_fd = 1;
+        lc.attach_type = static_cast<std::uint32_t>(attach_type::xdp);
+        sys::fd l = detail::probes::probe_bpf_fd(sys::bpf_cmd::link_create, lc);
+        if (l || errno == EBADF) return answer::yes;
+        return errno == EINVAL ? answer::no : answer::unknown;
+    });
+}
+
+// Whether the kernel has tcx (Linux 6.6): TC programs attached through BPF
+// links in per-interface lists; before that, clsact and cls_bpf filters.
+// Probed with a real TC program and no interface (ifindex 0): a kernel with
+// tcx looks the interface up and says ENODEV; an older one refuses the
+// attach type with EINVAL. (An invalid program fd would not do: from 5.10
+// on the program is looked up before the attach type is checked.)
+[[nodiscard]] inline answer tcx_link() noexcept {
+    return detail::probes::cached(detail::probes::tcx_link, []() noexcept {
+        namespace p = detail::probes;
+        // r0 = 0; exit
+        const insn prog[2] = {
+            {static_cast<std::uint8_t>(op::alu64 | op::mov | op::k), op::r0, 0, 0, 0},
+            {static_cast<std::uint8_t>(op::jmp | op::exit), 0, 0, 0, 0},
+        };
+        sys::fd prog_fd = p::load_program(program_type::sched_cls, prog);
+        if (!prog_fd) return answer::unknown;
+        sys::attr::link_create lc;
+        lc.prog_fd = static_cast<std::uint32_t>(prog_fd.get());
+        lc.target_fd = 0;
+        lc.attach_type = static_cast<std::uint32_t>(attach_type::tcx_ingress);
+        sys::fd l = p::probe_bpf_fd(sys::bpf_cmd::link_create, lc);
+        if (l || errno == ENODEV) return answer::yes;
         return errno == EINVAL ? answer::no : answer::unknown;
     });
 }

@@ -153,6 +153,7 @@ constexpr const char* handle_for(map_type type) noexcept {
     case map_type::array: return "bpfxx::array_map";
     case map_type::percpu_array: return "bpfxx::percpu_array_map";
     case map_type::ringbuf: return "bpfxx::ring_buffer";
+    case map_type::sockmap: return "bpfxx::sock_map";
     default: return nullptr;
     }
 }
@@ -706,6 +707,48 @@ private:
     explicit array_map(int fd) : map_base(fd, requirements()) {}
     static detail::map_requirements requirements() {
         static const std::string handle = detail::cat("bpfxx::array_map<", detail::type_name<V>(), ">");
+        return {handle, map_types, "u32 (the index)", sizeof(u32), detail::type_name<V>(), sizeof(V)};
+    }
+};
+
+// A sockmap (BPF_MAP_TYPE_SOCKMAP): sockets by u32 index, put in by their
+// descriptors, for sk_msg and sk_skb programs (bpfxx::attach_sockmap).
+// V is the value type the BPF program declares: u64 (lookups return the
+// socket's cookie) or u32.
+template <class V = u64>
+    requires std::is_same_v<V, u64> || std::is_same_v<V, u32>
+class sock_map : public detail::map_base {
+public:
+    static constexpr std::array<map_type, 1> map_types{map_type::sockmap};
+
+    sock_map() noexcept = default;
+    // As hash_map::open, for a sockmap with sizeof(V)-byte values.
+    static sock_map open(int fd) { return sock_map(fd); }
+
+    // Puts the socket `socket_fd` (TCP established or listening; UDP from
+    // Linux 5.7, unix from 5.15) at `index`. Programs attached to the map
+    // run for sockets put in after they were attached. Errors: E2BIG
+    // (index not below size()), EOPNOTSUPP (a socket the map cannot take).
+    result<void> set(u32 index, int socket_fd, update_flag flag = update_flag::any) noexcept {
+        const V value = static_cast<V>(socket_fd);
+        return detail::to_result(detail::map_update(fd(), &index, &value, flag));
+    }
+    // Takes the socket at `index` out. ENOENT when there is none.
+    result<void> erase(u32 index) noexcept { return detail::to_result(detail::map_delete(fd(), &index)); }
+    // The cookie of the socket at `index` (SO_COOKIE); nothing when the
+    // index is empty. Needs 8-byte values.
+    [[nodiscard]] result<std::optional<u64>> cookie(u32 index) const noexcept
+        requires std::is_same_v<V, u64>
+    {
+        return detail::lookup_value<u64>(fd(), &index);
+    }
+
+    [[nodiscard]] u32 size() const noexcept { return max_entries(); }
+
+private:
+    explicit sock_map(int fd) : map_base(fd, requirements()) {}
+    static detail::map_requirements requirements() {
+        static const std::string handle = detail::cat("bpfxx::sock_map<", detail::type_name<V>(), ">");
         return {handle, map_types, "u32 (the index)", sizeof(u32), detail::type_name<V>(), sizeof(V)};
     }
 };

@@ -80,8 +80,9 @@ struct tc_options {
                                                const tc_options& options = {});
 
 // What BPF_PROG_QUERY reports for a hook: the programs in the order they
-// run, the links that hold them (0 for a program attached without a link)
-// and the hook's revision, which every change increments.
+// run, the links that hold them (0 for a program attached without a link;
+// empty before Linux 6.6) and the hook's revision, which every change
+// increments (tcx).
 struct attached_programs {
     std::vector<u32> program_ids;
     std::vector<u32> link_ids;
@@ -96,6 +97,21 @@ struct attached_programs {
 // how many of its bytes to keep (0 drops it). The link holds a descriptor
 // of the socket; destroying it takes the filter off.
 [[nodiscard]] BPFXX_DECL link_handle attach_socket_filter(int prog_fd, int socket);
+
+// Attaches an sk_msg or sk_skb program (SEC("sk_msg"),
+// SEC("sk_skb/stream_verdict"), SEC("sk_skb/stream_parser"),
+// SEC("sk_skb/verdict")) to a sockmap or sockhash: it runs for every
+// socket in the map. Through a BPF link where the kernel has sockmap links
+// (Linux 6.10, probed by trying), else BPF_PROG_ATTACH, which the link
+// undoes with BPF_PROG_DETACH. `type` is the hook
+// (attach_type::sk_msg_verdict...).
+[[nodiscard]] BPFXX_DECL link_handle attach_sockmap(int prog_fd, attach_type type, int map_fd);
+
+// The same with the hook the program's section names.
+[[nodiscard]] BPFXX_DECL link_handle attach_sockmap(const loaded_program& program, int map_fd);
+
+// The programs attached to a sockmap's or sockhash's hook (Linux 5.19).
+[[nodiscard]] BPFXX_DECL attached_programs query_sockmap(int map_fd, attach_type type);
 
 // The mount point of the cgroup2 hierarchy ("/sys/fs/cgroup", or
 // "/sys/fs/cgroup/unified" on hybrid systems), from /proc/self/mounts.

@@ -14,6 +14,7 @@
 
 #include "context.hpp"
 #include "helpers.hpp"
+#include "maps.hpp"
 #include "types.hpp"
 
 namespace bpfxx {
@@ -79,6 +80,27 @@ struct [[clang::standalone_debug]] sock_addr {
     u64 sk;  // a struct bpf_sock *
 };
 static_assert(sizeof(sock_addr) == 72);
+
+// Context of sk_msg programs (struct sk_msg_md, 4.17): a message a socket
+// in a sockmap or sockhash sends, before it is sent.
+struct [[clang::standalone_debug]] sk_msg_md {
+    u64 data;      // void *: the message's first bytes (not always all of it)
+    u64 data_end;  // void *
+    u32 family;
+    u32 remote_ip4;  // network order
+    u32 local_ip4;   // network order
+    u32 remote_ip6[4];
+    u32 local_ip6[4];
+    u32 remote_port;  // network order
+    u32 local_port;   // host order
+    u32 size;         // the whole message's length (5.0)
+    u64 sk;           // a struct bpf_sock * (5.8)
+};
+static_assert(sizeof(sk_msg_md) == 80);
+
+// What sk_skb and sk_msg programs return (enum sk_action); a redirect
+// helper's result is returned as is.
+enum sk_action : int { sk_drop = 0, sk_pass = 1 };
 
 // What an XDP program returns is xdp_action (bpfxx/context.hpp). What a
 // TC classifier in direct-action mode returns (TC_ACT_*).
@@ -234,7 +256,71 @@ BPFXX_METHOD long xdp_adjust_tail(xdp_md* xdp, int delta) {  // 4.18
     return detail::call_helper<65, long>(xdp, delta);
 }
 
+BPFXX_METHOD long sk_redirect_map(sk_buff* skb, void* map, u32 key, u64 flags) {  // 4.14
+    return detail::call_helper<52, long>(skb, map, key, flags);
+}
+BPFXX_METHOD long msg_redirect_map(sk_msg_md* msg, void* map, u32 key, u64 flags) {  // 4.17
+    return detail::call_helper<60, long>(msg, map, key, flags);
+}
+BPFXX_METHOD long msg_redirect_hash(sk_msg_md* msg, void* map, const void* key, u64 flags) {  // 4.18
+    return detail::call_helper<71, long>(msg, map, key, flags);
+}
+BPFXX_METHOD long sk_redirect_hash(sk_buff* skb, void* map, const void* key, u64 flags) {  // 4.18
+    return detail::call_helper<72, long>(skb, map, key, flags);
+}
+
 } // namespace helper
+
+// BPF_MAP_TYPE_SOCKMAP (4.14): TCP (and, from 5.7 on, UDP; 5.15 unix)
+// sockets by u32 index. User space puts a socket in by updating an index
+// with its descriptor; sk_msg and sk_skb programs attached to the map run
+// for the sockets in it and may redirect to another one.
+template <u32 MaxEntries, u32 Flags = 0>
+struct sock_map {
+    static_assert(MaxEntries > 0, "a sockmap needs max_entries > 0");
+
+    int (*type)[static_cast<int>(map_type::sockmap)];
+    u32* key;
+    u64* value;  // a socket descriptor going in; the socket's cookie coming out (5.x)
+    int (*max_entries)[MaxEntries];
+    int (*map_flags)[Flags];
+
+    static constexpr map_type kind() { return map_type::sockmap; }
+    static constexpr u32 capacity() { return MaxEntries; }
+
+    // Sends the message (sk_msg) to the socket at `index`: out of it, or
+    // with f_ingress into its receive queue. Returns the verdict to return.
+    BPFXX_METHOD int redirect(sk_msg_md* msg, u32 index, u64 flags = 0) {
+        return static_cast<int>(helper::msg_redirect_map(msg, this, index, flags));
+    }
+    // Sends the packet (sk_skb) to the socket at `index`.
+    BPFXX_METHOD int redirect(sk_buff* skb, u32 index, u64 flags = 0) {
+        return static_cast<int>(helper::sk_redirect_map(skb, this, index, flags));
+    }
+};
+
+// BPF_MAP_TYPE_SOCKHASH (4.18): sockets by a key of the program's choice.
+template <typename K, u32 MaxEntries, u32 Flags = 0>
+struct sock_hash {
+    static_assert(detail::check_key<K>());
+    static_assert(MaxEntries > 0, "a sockhash needs max_entries > 0");
+
+    int (*type)[static_cast<int>(map_type::sockhash)];
+    K* key;
+    u64* value;
+    int (*max_entries)[MaxEntries];
+    int (*map_flags)[Flags];
+
+    static constexpr map_type kind() { return map_type::sockhash; }
+    static constexpr u32 capacity() { return MaxEntries; }
+
+    BPFXX_METHOD int redirect(sk_msg_md* msg, const K& k, u64 flags = 0) {
+        return static_cast<int>(helper::msg_redirect_hash(msg, this, &k, flags));
+    }
+    BPFXX_METHOD int redirect(sk_buff* skb, const K& k, u64 flags = 0) {
+        return static_cast<int>(helper::sk_redirect_hash(skb, this, &k, flags));
+    }
+};
 
 // Flags of the packet helpers (uapi bpf.h).
 inline constexpr u64 f_recompute_csum = 1;    // skb_store_bytes

@@ -54,6 +54,13 @@ int xdp_count(xdp_md* ctx) {
     return xdp_pass;
 }
 
+// Lets everything through: what an XDP link is updated to.
+BPFXX_PROGRAM("xdp")
+int xdp_pass_all(xdp_md*) {
+    counters.increment(net_test::passed_all);
+    return xdp_pass;
+}
+
 // Sets the TOS byte of IPv4 UDP datagrams to config[tos_port] to
 // config[tos_value], fixing the header checksum: a receiver that gets the
 // datagram at all saw a valid checksum.
@@ -138,6 +145,24 @@ int redirect_connect(sock_addr* ctx) {
         counters.increment(net_test::rewritten);
     }
     return 1;
+}
+
+// Sockets by index for the sk_msg and sk_skb programs.
+BPFXX_MAP(sockets, sock_map<4>);
+
+// A message any socket in `sockets` sends goes into the receive queue of
+// the socket at index 1 instead.
+BPFXX_PROGRAM("sk_msg")
+int msg_to_one(sk_msg_md* msg) {
+    counters.increment(net_test::redirected);
+    return sockets.redirect(msg, 1, f_ingress);
+}
+
+// Data a socket in `sockets` receives goes out of the socket at index 1.
+BPFXX_PROGRAM("sk_skb/stream_verdict")
+int skb_to_one(sk_buff* skb) {
+    counters.increment(net_test::redirected);
+    return sockets.redirect(skb, 1);
 }
 
 BPFXX_LICENSE("GPL");

@@ -6,6 +6,7 @@
 // programs' maps and the receivers say what happened. Nothing the tests
 // create survives them: the namespace (and with it the veth pair) and the
 // cgroup are removed, and the hooks are checked empty afterwards.
+#include <bpfxx/features.hpp>
 #include <bpfxx/loader.hpp>
 #include <bpfxx/map.hpp>
 #include <bpfxx/net.hpp>
@@ -158,14 +159,27 @@ protected:
     }
 };
 
+// The same tests through BPF links (XDP links, tcx) and through rtnetlink
+// (forced by a test hook; the path kernels before 5.9 and 6.6 take).
+class Attach : public Net, public testing::WithParamInterface<bool> {
+protected:
+    void SetUp() override {
+        Net::SetUp();
+        bpfxx::detail::force_netlink = GetParam();
+    }
+    void TearDown() override { bpfxx::detail::force_netlink = false; }
+};
+
+std::string path_name(const testing::TestParamInfo<bool>& i) { return i.param ? "Netlink" : "Link"; }
+
 #define NEED_VETH(v)                                                                                            \
     auto v = make_veth_pair();                                                                                  \
     if (!v) GTEST_SKIP() << "cannot create a veth pair in a network namespace (needs iproute2's ip, veth and " \
                             "network namespaces)"
 
-TEST_F(Net, XdpCountsAndDropsDatagramsOnAVethPair) {
+TEST_P(Attach, XdpCountsAndDropsDatagramsOnAVethPair) {
     NEED_VETH(v);
-    auto lo = load_net({"xdp_count"});
+    auto lo = load_net({"xdp_count", "xdp_pass_all"});
     auto config = bpfxx::array_map<u32>::open(lo.map("config").fd());
     auto by_port = bpfxx::hash_map<u16, u64>::open(lo.map("udp_by_port").fd());
     auto counters = bpfxx::array_map<u64>::open(lo.map("counters").fd());
@@ -173,7 +187,9 @@ TEST_F(Net, XdpCountsAndDropsDatagramsOnAVethPair) {
     udp_socket open_port(v->host_ip), blocked(v->host_ip);
     ASSERT_TRUE(config.update(net_test::blocked_port, blocked.port));
     auto link = bpfxx::attach_xdp(lo.program("xdp_count").fd(), v->host);
-    EXPECT_EQ(link.kind(), bpfxx::link_kind::bpf_link);
+    if (GetParam()) {
+        EXPECT_EQ(link.kind(), bpfxx::link_kind::netlink);
+    }
     EXPECT_THAT(link.description(), HasSubstr(v->host));
 
     // Five to the blocked port, then five to the open one: once the last
@@ -212,6 +228,18 @@ TEST_F(Net, XdpCountsAndDropsDatagramsOnAVethPair) {
     EXPECT_EQ(::recv(accepted.get(), buffer, sizeof buffer, MSG_WAITALL), 5);
     EXPECT_GE(counters.lookup(net_test::tcp_packets).value_or(0), 3u) << "SYN, ACK and the data at least";
 
+    // Another program behind the same link, atomically (links only).
+    if (link.kind() == bpfxx::link_kind::bpf_link) {
+        const int pass_all = lo.program("xdp_pass_all").fd();
+        EXPECT_THROW(link.update(pass_all, pass_all), bpfxx::error) << "the expected program is not attached";
+        link.update(pass_all, lo.program("xdp_count").fd());
+        v->in_peer_namespace([&] { udp_socket(v->peer_ip).send_to(v->host_ip, blocked.port, "updated"); });
+        EXPECT_EQ(blocked.receive(), "updated");
+        EXPECT_GE(counters.lookup(net_test::passed_all).value_or(0), 1u);
+    } else {
+        EXPECT_THROW(link.update(lo.program("xdp_pass_all").fd()), bpfxx::error);
+    }
+
     // Detached: the blocked port receives again.
     link.detach();
     v->in_peer_namespace([&] { udp_socket(v->peer_ip).send_to(v->host_ip, blocked.port, "after"); });
@@ -219,7 +247,7 @@ TEST_F(Net, XdpCountsAndDropsDatagramsOnAVethPair) {
     EXPECT_EQ(counters.lookup(net_test::dropped), 5u);
 }
 
-TEST_F(Net, XdpOnAnInterfaceThatIsTakenOrMissingSaysSo) {
+TEST_P(Attach, XdpOnAnInterfaceThatIsTakenOrMissingSaysSo) {
     NEED_VETH(v);
     auto lo = load_net({"xdp_count"});
     const int fd = lo.program("xdp_count").fd();
@@ -244,18 +272,16 @@ TEST_F(Net, XdpOnAnInterfaceThatIsTakenOrMissingSaysSo) {
     EXPECT_THAT(by_index.description(), HasSubstr("(generic)"));
 }
 
-TEST_F(Net, TcEgressRewritesAHeaderTheReceiverSees) {
+TEST_P(Attach, TcEgressRewritesAHeaderTheReceiverSees) {
     NEED_VETH(v);
     auto lo = load_net({"tc_set_tos"});
     auto config = bpfxx::array_map<u32>::open(lo.map("config").fd());
     auto counters = bpfxx::array_map<u64>::open(lo.map("counters").fd());
 
-    std::optional<bpfxx::link_handle> link;
-    try {
-        link = bpfxx::attach_tc(lo.program("tc_set_tos").fd(), v->host, bpfxx::tc_direction::egress);
-    } catch (const bpfxx::error& e) {
-        if (std::string(e.what()).find("Linux 6.6") != std::string::npos) GTEST_SKIP() << e.what();
-        throw;
+    std::optional<bpfxx::link_handle> link =
+        bpfxx::attach_tc(lo.program("tc_set_tos").fd(), v->host, bpfxx::tc_direction::egress);
+    if (GetParam()) {
+        EXPECT_EQ(link->kind(), bpfxx::link_kind::netlink);
     }
     // The receiver is made in the namespace (a socket stays in the namespace
     // it was made in) and reports the datagram's TOS (IP_RECVTOS).
@@ -282,24 +308,35 @@ TEST_F(Net, TcEgressRewritesAHeaderTheReceiverSees) {
         if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS) tos_seen = *CMSG_DATA(c);
     EXPECT_EQ(tos_seen, 0xb8) << "the program set TOS and fixed the header checksum";
     EXPECT_EQ(counters.lookup(net_test::rewritten), 1u);
-    auto listed = bpfxx::query_tc(v->host, bpfxx::tc_direction::egress);
-    ASSERT_EQ(listed.program_ids.size(), 1u);
-    link->detach();
-    EXPECT_TRUE(bpfxx::query_tc(v->host, bpfxx::tc_direction::egress).program_ids.empty());
+    if (link->kind() == bpfxx::link_kind::bpf_link) {
+        ASSERT_EQ(bpfxx::query_tc(v->host, bpfxx::tc_direction::egress).program_ids.size(), 1u);
+        link->detach();
+        EXPECT_TRUE(bpfxx::query_tc(v->host, bpfxx::tc_direction::egress).program_ids.empty());
+    } else {
+        // Through clsact: once the filter is gone, the TOS stays as sent.
+        EXPECT_THAT(link->description(), HasSubstr("clsact"));
+        link->detach();
+        udp_socket(v->host_ip).send_to(v->peer_ip, receiver->port, "y");
+        ASSERT_EQ(::poll(&p, 1, 3000), 1);
+        m.msg_controllen = sizeof control;
+        ASSERT_GE(::recvmsg(receiver->fd.get(), &m, 0), 0);
+        for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c))
+            if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS) tos_seen = *CMSG_DATA(c);
+        EXPECT_EQ(tos_seen, 0) << "the filter was removed";
+    }
+    EXPECT_EQ(counters.lookup(net_test::rewritten), 1u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Paths, Attach, testing::Values(false, true), path_name);
 
 TEST_F(Net, TcxRunsProgramsInTheOrderAsked) {
     NEED_VETH(v);
     auto lo = load_net({"tc_mark_one", "tc_mark_two"});
     auto counters = bpfxx::array_map<u64>::open(lo.map("counters").fd());
     const int one = lo.program("tc_mark_one").fd(), two = lo.program("tc_mark_two").fd();
-    std::optional<bpfxx::link_handle> l1;
-    try {
-        l1 = bpfxx::attach_tc(one, v->host, bpfxx::tc_direction::ingress);
-    } catch (const bpfxx::error& e) {
-        if (std::string(e.what()).find("Linux 6.6") != std::string::npos) GTEST_SKIP() << e.what();
-        throw;
-    }
+    if (bpfxx::features::tcx_link() != bpfxx::features::answer::yes)
+        GTEST_SKIP() << "the kernel has no tcx (Linux 6.6): no ordering, no revisions";
+    std::optional<bpfxx::link_handle> l1 = bpfxx::attach_tc(one, v->host, bpfxx::tc_direction::ingress);
     const u64 revision = bpfxx::query_tc(v->host, bpfxx::tc_direction::ingress).revision;
     bpfxx::tc_options first;
     first.where = bpfxx::tc_options::place::before;
@@ -322,6 +359,9 @@ TEST_F(Net, TcxRunsProgramsInTheOrderAsked) {
         EXPECT_EQ(e.code(), ESTALE) << e.what();
     }
 
+    // Start counting now: packets of the peer's own (IPv6 neighbour
+    // discovery) may have met program one alone before two came.
+    ASSERT_TRUE(counters.update(net_test::order, 0));
     // One datagram into the host end: two ran first, then one.
     v->in_peer_namespace([&] { udp_socket(v->peer_ip).send_to(v->host_ip, 9, "order"); });
     for (int i = 0; i < 300 && counters.lookup(net_test::order).value_or(0) < 10; ++i)
@@ -434,7 +474,9 @@ TEST_F(Net, CgroupSkbCountsAndDropsAProcesssTraffic) {
         }
         return n;
     });
-    EXPECT_EQ(refused, 3) << "sendto fails with EPERM for each datagram the program dropped";
+    // Recent kernels fail sendto with EPERM for each datagram the program
+    // dropped; older ones (5.10, 6.1) report ENOBUFS, which UDP hides.
+    EXPECT_TRUE(refused == 3 || refused == 0) << refused;
     for (int i = 0; i < 3; ++i) EXPECT_EQ(open_port.receive(), "yes");
     EXPECT_FALSE(blocked.receive(std::chrono::milliseconds(0)));
     EXPECT_EQ(by_port.lookup(blocked.port), 3u);
@@ -470,6 +512,112 @@ TEST_F(Net, CgroupConnect4RewritesTheDestination) {
     EXPECT_FALSE(nowhere.receive(std::chrono::milliseconds(0)));
     EXPECT_EQ(counters.lookup(net_test::rewritten), 1u);
 }
+
+// Two TCP connections on the loopback interface: client[i] to server[i].
+struct tcp_pairs {
+    bpfxx::sys::fd client[2], server[2];
+    bool ok = false;
+    tcp_pairs() {
+        bpfxx::sys::fd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        auto a = address("127.0.0.1", 0);
+        socklen_t len = sizeof a;
+        if (::bind(listener.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(listener.get(), 2) != 0 ||
+            ::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&a), &len) != 0)
+            return;
+        for (int i = 0; i < 2; ++i) {
+            client[i] = bpfxx::sys::fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+            if (::connect(client[i].get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return;
+            server[i] = bpfxx::sys::fd(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+            if (!server[i]) return;
+        }
+        ok = true;
+    }
+};
+
+// What arrives on a TCP socket within `timeout`: empty when nothing does.
+std::string receive_tcp(int fd, std::chrono::milliseconds timeout = std::chrono::milliseconds(3000)) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return {};
+    char buffer[256];
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
+    return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string();
+}
+
+class Sockmap : public Net, public testing::WithParamInterface<bool> {
+protected:
+    void SetUp() override {
+        Net::SetUp();
+        bpfxx::detail::force_sockmap_prog_attach = GetParam();
+    }
+    void TearDown() override { bpfxx::detail::force_sockmap_prog_attach = false; }
+
+    // Attaches `program` to the sockmap, puts `first` at index 0 and
+    // `second` at 1, and sends `text` from `sender`; returns the link.
+    static bpfxx::link_handle attach(const bpfxx::loaded_object& lo, const char* program, int first, int second) {
+        auto link = bpfxx::attach_sockmap(lo.program(program), lo.map("sockets").fd());
+        // A link where the kernel has sockmap links (6.10); else, and when
+        // forced, BPF_PROG_ATTACH.
+        if (GetParam()) {
+            EXPECT_EQ(link.kind(), bpfxx::link_kind::prog_attach);
+        }
+        auto sockets = bpfxx::sock_map<>::open(lo.map("sockets").fd());
+        EXPECT_TRUE(sockets.set(0, first));
+        EXPECT_TRUE(sockets.set(1, second));
+        auto cookie = sockets.cookie(1);
+        EXPECT_TRUE(cookie && *cookie && **cookie != 0) << "the socket's cookie";
+        EXPECT_FALSE(cookie && sockets.cookie(2) && *sockets.cookie(2)) << "index 2 is empty";
+        return link;
+    }
+    // The hook's programs, or nothing where the kernel cannot list them (before 5.19).
+    static std::optional<std::size_t> attached(const bpfxx::loaded_object& lo, bpfxx::attach_type type) {
+        try {
+            return bpfxx::query_sockmap(lo.map("sockets").fd(), type).program_ids.size();
+        } catch (const bpfxx::error&) {
+            return std::nullopt;
+        }
+    }
+};
+
+TEST_P(Sockmap, SkMsgRedirectsASentMessageIntoAnotherSocket) {
+    tcp_pairs t;
+    if (!t.ok) GTEST_SKIP() << "no TCP connection on 127.0.0.1 (loopback down?)";
+    auto lo = load_net({"msg_to_one"});
+    auto counters = bpfxx::array_map<u64>::open(lo.map("counters").fd());
+    auto link = attach(lo, "msg_to_one", t.client[0].get(), t.client[1].get());
+    if (auto n = attached(lo, bpfxx::attach_type::sk_msg_verdict)) {
+        EXPECT_EQ(*n, 1u);
+    }
+    ASSERT_EQ(::send(t.client[0].get(), "to client 1", 11, 0), 11);
+    EXPECT_EQ(receive_tcp(t.client[1].get()), "to client 1") << "into client 1's receive queue";
+    EXPECT_EQ(receive_tcp(t.server[0].get(), std::chrono::milliseconds(0)), "") << "not sent to server 0";
+    EXPECT_EQ(counters.lookup(net_test::redirected), 1u);
+    link.detach();
+    if (auto n = attached(lo, bpfxx::attach_type::sk_msg_verdict)) {
+        EXPECT_EQ(*n, 0u) << "detached";
+    }
+}
+
+TEST_P(Sockmap, SkSkbVerdictRedirectsReceivedDataOutOfAnotherSocket) {
+    tcp_pairs t;
+    if (!t.ok) GTEST_SKIP() << "no TCP connection on 127.0.0.1 (loopback down?)";
+    auto lo = load_net({"skb_to_one"});
+    auto counters = bpfxx::array_map<u64>::open(lo.map("counters").fd());
+    auto link = attach(lo, "skb_to_one", t.server[0].get(), t.server[1].get());
+    if (auto n = attached(lo, bpfxx::attach_type::sk_skb_stream_verdict)) {
+        EXPECT_EQ(*n, 1u);
+    }
+    ASSERT_EQ(::send(t.client[0].get(), "via server 1", 12, 0), 12);
+    EXPECT_EQ(receive_tcp(t.client[1].get()), "via server 1") << "server 0 received it, server 1 sent it on";
+    EXPECT_EQ(receive_tcp(t.server[0].get(), std::chrono::milliseconds(0)), "");
+    EXPECT_GE(counters.lookup(net_test::redirected).value_or(0), 1u);
+    link.detach();
+    if (auto n = attached(lo, bpfxx::attach_type::sk_skb_stream_verdict)) {
+        EXPECT_EQ(*n, 0u) << "detached";
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Paths, Sockmap, testing::Values(false, true),
+                         [](const testing::TestParamInfo<bool>& i) { return i.param ? "ProgAttach" : "Default"; });
 
 TEST_F(Net, CgroupErrorsNameTheCgroupAndTheSection) {
     auto lo = load_net({"cgroup_count", "drop_x"});

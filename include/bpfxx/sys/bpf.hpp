@@ -215,6 +215,15 @@ struct prog_query {
 };
 static_assert(sizeof(prog_query) == 64);
 
+// BPF_LINK_UPDATE: another program behind the same link (5.7).
+struct link_update {
+    u32 link_fd = 0;
+    u32 new_prog_fd = 0;
+    u32 flags = 0;  // BPF_F_REPLACE: only if old_prog_fd is the one attached
+    u32 old_prog_fd = 0;
+};
+static_assert(sizeof(link_update) == 16);
+
 struct prog_test_run {
     u32 prog_fd = 0;
     u32 retval = 0;
