@@ -33,11 +33,12 @@ enum class link_kind : u8 {
     // goes with the event, which detach() disables and closes.
     perf_event,
     // A socket carrying a socket filter program (SO_ATTACH_BPF): the handle
-    // holds a descriptor of the socket; detach() takes the filter off
-    // (SO_DETACH_BPF).
+    // holds a descriptor of the socket; detach() takes the socket's filter
+    // off (SO_DETACH_BPF), whichever it is by then: a socket has one filter,
+    // and attaching another replaces it.
     socket_filter,
     // A program attached with BPF_PROG_ATTACH to a target that outlives it
-    // (a sockmap, a cgroup) on kernels without BPF links for that target:
+    // (a sockmap) on kernels without BPF links for that target:
     // the handle holds descriptors of the target and the program, and
     // detach() calls BPF_PROG_DETACH.
     prog_attach,
@@ -136,9 +137,8 @@ public:
             (void)sys::perf_event_ioctl(perf_fd_.get(), sys::perf_event_ioc_disable);
         }
         if (kind_ == link_kind::socket_filter && link_fd_) {
-            constexpr int sol_socket = 1, so_detach_bpf = 27;  // asm-generic socket.h: x86_64 and arm64
             int unused = 0;
-            (void)::setsockopt(link_fd_.get(), sol_socket, so_detach_bpf, &unused, sizeof(unused));
+            (void)::setsockopt(link_fd_.get(), SOL_SOCKET, SO_DETACH_BPF, &unused, sizeof(unused));
         }
         if (kind_ == link_kind::prog_attach && link_fd_ && perf_fd_) {
             sys::attr::prog_attach a;
@@ -174,7 +174,7 @@ public:
 
     // Puts another program behind this BPF link, atomically: no packet or
     // event goes unseen between the two (BPF_LINK_UPDATE, Linux 5.7; XDP,
-    // tcx, cgroup, netns, sockmap and struct_ops links). With
+    // tcx, cgroup, netns, sockmap and iterator links). With
     // `expected_fd`, only if that program is the one attached now (EPERM
     // otherwise). The new program must be of the same type and attach type.
     void update(int prog_fd, int expected_fd = -1) const {
@@ -197,9 +197,9 @@ public:
                                       detail::errno_text(e),
                                       e == EPERM && expected_fd >= 0 ? "; the expected program is not the one attached"
                                       : e == EINVAL ? "; the program must have the type and attach type of the one "
-                                                      "attached"
-                                      : e == EOPNOTSUPP ? "; links of this kind cannot change their program"
-                                                        : ""),
+                                                      "attached, and links of this kind must be able to change "
+                                                      "their program (perf event, kprobe and tracing links cannot)"
+                                                    : ""),
                           e);
         }
     }

@@ -52,8 +52,9 @@ struct xdp_options {
 
 // Attaches an XDP program (SEC("xdp")) to an interface through a BPF link
 // (Linux 5.9): it runs on every packet the interface receives until the
-// link goes. An interface holds one XDP program per mode; attaching where
-// one is already (by link or by netlink) is an error that says so.
+// link goes. An interface holds one XDP program (native or generic, plus
+// one offloaded); attaching where one is already (by link or by netlink)
+// is an error that says so.
 [[nodiscard]] BPFXX_DECL link_handle attach_xdp(int prog_fd, const interface_ref& interface,
                                                 const xdp_options& options = {});
 
@@ -80,9 +81,9 @@ struct tc_options {
                                                const tc_options& options = {});
 
 // What BPF_PROG_QUERY reports for a hook: the programs in the order they
-// run, the links that hold them (0 for a program attached without a link;
-// empty before Linux 6.6) and the hook's revision, which every change
-// increments (tcx).
+// run, the links that hold them (tcx only: 0 for a program attached
+// without a link; empty before Linux 6.6) and the hook's revision, which
+// every change increments (tcx).
 struct attached_programs {
     std::vector<u32> program_ids;
     std::vector<u32> link_ids;

@@ -48,7 +48,7 @@ struct [[clang::standalone_debug]] sk_buff {
     u32 local_ip4;   // network order
     u32 remote_ip6[4];
     u32 local_ip6[4];
-    u32 remote_port;  // network order
+    u32 remote_port;  // network order in the high 16 bits on little-endian: ntohl() gives the port
     u32 local_port;   // host order
     u32 data_meta;    // 4.15
     u64 flow_keys;    // 4.20, flow dissector programs: a struct bpf_flow_keys *
@@ -91,7 +91,7 @@ struct [[clang::standalone_debug]] sk_msg_md {
     u32 local_ip4;   // network order
     u32 remote_ip6[4];
     u32 local_ip6[4];
-    u32 remote_port;  // network order
+    u32 remote_port;  // network order in the high 16 bits on little-endian: ntohl() gives the port
     u32 local_port;   // host order
     u32 size;         // the whole message's length (5.0)
     u64 sk;           // a struct bpf_sock * (5.8)

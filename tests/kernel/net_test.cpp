@@ -329,6 +329,47 @@ TEST_P(Attach, TcEgressRewritesAHeaderTheReceiverSees) {
 
 INSTANTIATE_TEST_SUITE_P(Paths, Attach, testing::Values(false, true), path_name);
 
+// The clsact path beside filters and qdiscs others made (with iproute2's tc).
+TEST_F(Net, ClsactFiltersGoAroundOthersAndRefuseAnIngressQdisc) {
+    NEED_VETH(v);
+    if (run("tc -V") != 0) GTEST_SKIP() << "needs iproute2's tc to set the scene";
+    auto lo = load_net({"tc_set_tos"});
+    const int fd = lo.program("tc_set_tos").fd();
+    bpfxx::detail::force_netlink = true;
+    struct reset {
+        ~reset() { bpfxx::detail::force_netlink = false; }
+    } r;
+    // Someone else's filter at the first priority place::last tries, with
+    // another protocol: the kernel says EINVAL there, and the next is taken.
+    // (This kernel may have no other classifier modules: tc adds a cls_bpf
+    // filter of the same program, pinned for it, with protocol ip.)
+    const std::string pin = "/sys/fs/bpf/bpfxx-net-test-" + std::to_string(::getpid());
+    bpfxx::sys::attr::obj_pin a;
+    a.pathname = bpfxx::sys::ptr_to_u64(pin.c_str());
+    a.bpf_fd = static_cast<u32>(fd);
+    if (bpfxx::sys::bpf(bpfxx::sys::bpf_cmd::obj_pin, a) != 0) GTEST_SKIP() << "no BPF filesystem at /sys/fs/bpf";
+    struct unpin {
+        std::string path;
+        ~unpin() { ::unlink(path.c_str()); }
+    } u{pin};
+    ASSERT_EQ(run("tc qdisc add dev " + v->host + " clsact"), 0);
+    ASSERT_EQ(run("tc filter add dev " + v->host + " egress prio 49152 protocol ip bpf da pinned " + pin), 0);
+    {
+        auto link = bpfxx::attach_tc(fd, v->host, bpfxx::tc_direction::egress);
+        EXPECT_THAT(link.description(), HasSubstr("priority 49153"));
+    }
+    // A plain ingress qdisc holds ffff:: clsact cannot be made, and the
+    // egress filter must not land in ingress's block.
+    ASSERT_EQ(run("tc qdisc del dev " + v->host + " clsact"), 0);
+    ASSERT_EQ(run("tc qdisc add dev " + v->host + " ingress"), 0);
+    try {
+        (void)bpfxx::attach_tc(fd, v->host, bpfxx::tc_direction::egress);
+        FAIL() << "attached beside an ingress qdisc";
+    } catch (const bpfxx::error& e) {
+        EXPECT_THAT(e.what(), HasSubstr("clsact qdisc"));
+    }
+}
+
 TEST_F(Net, TcxRunsProgramsInTheOrderAsked) {
     NEED_VETH(v);
     auto lo = load_net({"tc_mark_one", "tc_mark_two"});

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -108,12 +109,13 @@ inline bool netlink_forced() noexcept {
 
 inline sys::netlink::ack netlink_transact(sys::netlink::request& r) {
     auto s = sys::netlink::socket::open();
-    if (!s) return {errno, "cannot open an rtnetlink socket"};
+    if (!s) return {errno, "cannot open an rtnetlink socket", false};
     return s->transact(r);
 }
 
 inline std::string netlink_hint(const sys::netlink::ack& a) {
-    return a.message.empty() ? std::string() : cat("; the kernel says: ", a.message);
+    if (a.message.empty()) return {};
+    return a.from_kernel ? cat("; the kernel says: ", a.message) : cat("; ", a.message);
 }
 
 // RTM_SETLINK with IFLA_XDP: sets (prog_fd) or removes (-1) the XDP program.
@@ -202,7 +204,10 @@ inline link_handle attach_tc_netlink(int prog_fd, int ifindex, tc_direction dire
                   "place::first and place::last exist"),
               EOPNOTSUPP);
     {
-        sys::netlink::request r(sys::netlink::rtm_newqdisc, sys::netlink::f_create | sys::netlink::f_excl);
+        // Without NLM_F_EXCL: an existing clsact is fine, while a plain
+        // ingress qdisc at ffff: is refused (with EXCL both would say
+        // EEXIST, and an egress filter would land in ingress's block).
+        sys::netlink::request r(sys::netlink::rtm_newqdisc, sys::netlink::f_create);
         sys::netlink::tcmsg h{};
         h.ifindex = ifindex;
         h.handle = tc_h_clsact_major;
@@ -210,26 +215,38 @@ inline link_handle attach_tc_netlink(int prog_fd, int ifindex, tc_direction dire
         r.header(h);
         r.attr_string(tca_kind, "clsact");
         const auto a = netlink_transact(r);
-        if (a.error != 0 && a.error != EEXIST)
+        if (a.error != 0)
             raise_attach(prog_fd, description, "adding the clsact qdisc (RTM_NEWQDISC)", a.error,
-                         is_permission_error(a.error) ? std::string("; needs CAP_NET_ADMIN") : netlink_hint(a));
+                         is_permission_error(a.error) ? std::string("; needs CAP_NET_ADMIN")
+                         : a.error == EINVAL
+                             ? cat(netlink_hint(a), "; another root qdisc (ingress?) holds ffff: on the interface")
+                             : netlink_hint(a));
     }
     const auto identity = identify_program(prog_fd);
     const std::string name = identity && !identity->name.empty() ? identity->name : std::string("bpfxx");
     const u32 parent = tc_h_clsact_major | (direction == tc_direction::ingress ? tc_h_min_ingress : tc_h_min_egress);
     const u32 protocol = static_cast<u32>(eth_p_all >> 8 | (eth_p_all & 0xff) << 8);  // network order
     u32 priority = o.where == tc_options::place::first ? 1 : 0xc000;
-    for (;; ++priority) {
+    // A priority another filter holds answers EEXIST (same protocol and
+    // kind) or EINVAL (another one); try the next, up to 64, and report the
+    // first answer if none is free.
+    std::optional<sys::netlink::ack> first_refusal;
+    for (int tries = 0;; ++priority, ++tries) {
         const u32 target[4] = {static_cast<u32>(ifindex), parent, 1, priority << 16 | protocol};
         const auto a = tc_filter(sys::netlink::rtm_newtfilter, sys::netlink::f_create | sys::netlink::f_excl, target,
                                  prog_fd, name);
-        if (a.error == EEXIST && priority < 0xffff) continue;
+        if ((a.error == EEXIST || a.error == EINVAL) && tries < 63 && priority < 0xffff) {
+            if (!first_refusal) first_refusal = a;
+            continue;
+        }
         if (a.error != 0) {
-            std::string hint = netlink_hint(a);
-            if (is_permission_error(a.error)) hint += "; attaching TC programs needs CAP_NET_ADMIN and CAP_BPF";
-            if (a.error == EINVAL)
-                hint += cat("; the program must be a TC program (SEC(\"tc\"))", program_type_clause(prog_fd));
-            raise_attach(prog_fd, description, "adding the cls_bpf filter (RTM_NEWTFILTER)", a.error, hint);
+            const sys::netlink::ack& answer = first_refusal ? *first_refusal : a;
+            std::string hint = netlink_hint(answer);
+            if (is_permission_error(answer.error)) hint += "; attaching TC programs needs CAP_NET_ADMIN and CAP_BPF";
+            if (answer.error == EINVAL)
+                hint += cat("; the program must be a TC program (SEC(\"tc\"))", program_type_clause(prog_fd),
+                            ", and a priority free of other filters");
+            raise_attach(prog_fd, description, "adding the cls_bpf filter (RTM_NEWTFILTER)", answer.error, hint);
         }
         sys::fd prog(::fcntl(prog_fd, F_DUPFD_CLOEXEC, 3));
         if (!prog) {
@@ -351,8 +368,10 @@ BPFXX_DECL link_handle attach_tc(int prog_fd, const interface_ref& interface, tc
             hint = "; attaching TC programs needs CAP_NET_ADMIN and CAP_BPF (or root)";
         else if (e == ESTALE)
             hint = "; the interface's list changed since expected_revision was read";
-        else if (e == ENOENT || e == ERANGE)
+        else if (e == ENOENT)
             hint = "; the program or link given as relative_fd is not attached there";
+        else if (e == ERANGE)
+            hint = "; the interface's list is full (64 programs) or the placement contradicts it";
         else if (e == EEXIST)
             hint = "; the program is attached there already";
         else if (detail::link_create_unsupported(e))

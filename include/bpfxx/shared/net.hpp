@@ -80,8 +80,11 @@ struct iphdr {
     BPFXX_NET_METHOD u8 version() const { return version_ihl >> 4; }
     // Header length in bytes, options included (20 to 60 when valid).
     BPFXX_NET_METHOD u32 header_length() const { return (version_ihl & 0x0fu) * 4u; }
-    // A fragment other than the first carries no transport header.
+    // Part of a fragmented datagram (more fragments follow, or an offset):
+    // its transport header is incomplete or elsewhere. first_fragment_or_whole()
+    // tells whether this one starts with it.
     BPFXX_NET_METHOD bool is_fragment() const { return (frag_off.value() & 0x3fffu) != 0; }
+    BPFXX_NET_METHOD bool first_fragment_or_whole() const { return (frag_off.value() & 0x1fffu) == 0; }
 };
 static_assert(sizeof(iphdr) == 20);
 

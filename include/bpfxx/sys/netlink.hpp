@@ -44,7 +44,7 @@ inline constexpr u16 rtm_newqdisc = 36, rtm_delqdisc = 37, rtm_newtfilter = 44, 
 inline constexpr u16 f_request = 0x1, f_multi = 0x2, f_ack = 0x4;
 inline constexpr u16 f_replace = 0x100, f_excl = 0x200, f_create = 0x400;  // new requests
 inline constexpr u16 f_capped = 0x100, f_ack_tlvs = 0x200;                  // error replies
-inline constexpr u16 attr_nested = 0x8000;
+inline constexpr u16 attr_nested = 0x8000, attr_net_byteorder = 0x4000;
 inline constexpr u16 err_attr_msg = 1;  // NLMSGERR_ATTR_MSG: the extended ack's text
 
 struct nlmsghdr {
@@ -172,11 +172,12 @@ bool for_each_message(std::span<const std::byte> data, F&& f) {
     return for_each_record<nlmsghdr>(data, f);
 }
 
-// Calls f(type, payload) for each attribute (the nested flag cleared).
+// Calls f(type, payload) for each attribute (the nested and byte-order
+// flags cleared).
 template <class F>
 bool for_each_attribute(std::span<const std::byte> data, F&& f) {
     return for_each_record<nlattr>(data, [&](const nlattr& a, std::span<const std::byte> payload) {
-        f(static_cast<u16>(a.type & ~attr_nested), payload);
+        f(static_cast<u16>(a.type & ~(attr_nested | attr_net_byteorder)), payload);
     });
 }
 
@@ -185,6 +186,7 @@ bool for_each_attribute(std::span<const std::byte> data, F&& f) {
 struct ack {
     int error = 0;
     std::string message;
+    bool from_kernel = true;  // false: a local failure (socket, send, receive)
 };
 
 // The ack of request `seq` in a datagram, if it holds one. Malformed
@@ -241,13 +243,13 @@ public:
             n = ::sendto(fd_.get(), bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&kernel),
                          sizeof kernel);
         } while (n < 0 && errno == EINTR);
-        if (n < 0) return {errno, "sending the netlink request failed"};
+        if (n < 0) return {errno, "sending the netlink request failed", false};
         std::vector<std::byte> buffer(32768);
         for (;;) {
             do {
                 n = ::recv(fd_.get(), buffer.data(), buffer.size(), 0);
             } while (n < 0 && errno == EINTR);
-            if (n < 0) return {errno, "receiving the netlink reply failed"};
+            if (n < 0) return {errno, "receiving the netlink reply failed", false};
             if (auto a = find_ack(std::span<const std::byte>(buffer.data(), static_cast<std::size_t>(n)), seq))
                 return *a;
         }
