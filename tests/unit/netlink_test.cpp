@@ -16,10 +16,15 @@ namespace nl = bpfxx::sys::netlink;
 using bpfxx::u16;
 using bpfxx::u32;
 
+void put_bytes(std::vector<std::byte>& out, const void* p, std::size_t n) {
+    const std::size_t at = out.size();
+    out.resize(at + n);
+    std::memcpy(out.data() + at, p, n);
+}
+
 template <class T>
 void put(std::vector<std::byte>& out, const T& v) {
-    const auto* b = reinterpret_cast<const std::byte*>(&v);
-    out.insert(out.end(), b, b + sizeof v);
+    put_bytes(out, &v, sizeof v);
 }
 
 template <class T>
@@ -69,13 +74,12 @@ std::vector<std::byte> error_reply(u32 seq, int error, u16 flags, const char* me
     if (message != nullptr) {
         const std::size_t n = std::strlen(message) + 1;
         put(payload, nl::nlattr{static_cast<u16>(4 + n), nl::err_attr_msg});
-        const auto* m = reinterpret_cast<const std::byte*>(message);
-        payload.insert(payload.end(), m, m + n);
+        put_bytes(payload, message, n);
         payload.resize(nl::align4(payload.size()));
     }
     std::vector<std::byte> out;
     put(out, nl::nlmsghdr{static_cast<u32>(16 + payload.size()), nl::msg_error, flags, seq, 0});
-    out.insert(out.end(), payload.begin(), payload.end());
+    put_bytes(out, payload.data(), payload.size());
     return out;
 }
 

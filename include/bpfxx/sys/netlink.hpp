@@ -143,9 +143,9 @@ public:
 
 private:
     void append(const void* p, std::size_t n) {
-        const auto* b = static_cast<const std::byte*>(p);
-        bytes_.insert(bytes_.end(), b, b + n);
-        bytes_.resize(align4(bytes_.size()));
+        const std::size_t at = bytes_.size();
+        bytes_.resize(align4(at + n));
+        if (n != 0) std::memcpy(bytes_.data() + at, p, n);
     }
     std::vector<std::byte> bytes_;
 };
