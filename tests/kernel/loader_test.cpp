@@ -7,6 +7,7 @@
 #include <bpfxx/features.hpp>
 #include <bpfxx/loader.hpp>
 #include <bpfxx/ring_buffer.hpp>
+#include <bpfxx/test_run.hpp>
 #include <bpfxx/tracefs.hpp>
 
 #include "../../examples/execsnoop/execsnoop.hpp"
@@ -191,6 +192,21 @@ TEST_F(Loader, LoadsPlainCAndEveryMapKind) {
         auto lo = bpfxx::loaded_object::load(obj);
         EXPECT_EQ(lo.programs().size(), obj.programs().size());
         EXPECT_EQ(lo.maps().size(), obj.maps().size());
+    }
+}
+
+// A call clang resolved without a relocation (static .text function to
+// static .text function): the callee is brought along and the program runs
+// (it failed with "call to invalid destination" before).
+TEST_F(Loader, FollowsCallsWithoutRelocations) {
+    auto lo = bpfxx::loaded_object::load(bpfxx::object::open(object_path("static_calls.bpf.o")));
+    for (bpfxx::u64 x : {1u, 5u, 9u}) {
+        const std::array<bpfxx::u64, 1> args{x};
+        bpfxx::test_run_options o;
+        o.context = bpfxx::bytes_of(args);
+        EXPECT_EQ(bpfxx::test_run(lo.program("chained_calls").fd(), o).return_value,
+                  3 * x + (x > 7) + (x > 3) + 1)
+            << x;
     }
 }
 

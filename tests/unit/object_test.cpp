@@ -303,6 +303,19 @@ TEST(Object, ComdatSectionsAreSubprograms) {
     expect_relocated_opcodes(p);
 }
 
+// clang emits no relocation for outer() -> inner() (both static in .text):
+// the call is found by its offset and listed like a relocated one.
+TEST(Object, CallsClangResolvedItselfBecomeRelocations) {
+    auto o = bpfxx::object::open(object_path("static_calls.bpf.o"));
+    ASSERT_EQ(o.programs().size(), 1u);
+    EXPECT_EQ(relocations_of(o, o.programs()[0]), (std::vector<std::string>{"call outer"}));
+    const bpfxx::program_definition* outer = nullptr;
+    for (const auto& f : o.subprograms())
+        if (f.name == "outer") outer = &f;
+    ASSERT_NE(outer, nullptr);
+    EXPECT_EQ(relocations_of(o, *outer), (std::vector<std::string>{"call inner"}));
+}
+
 TEST(Object, EveryMapKindAndFunctionAddresses) {
     auto o = bpfxx::object::open(object_path("api_cxx.bpf.o"));
     auto type_of = [&](const char* name) {

@@ -663,9 +663,39 @@ private:
             for (const auto& r : elf_->relocations(rel)) relocate(target, r, hint);
         }
         for (auto* list : {&programs_, &subprograms_})
-            for (auto& p : *list)
+            for (auto& p : *list) {
                 std::sort(p.relocations.begin(), p.relocations.end(),
                           [](const auto& a, const auto& b) { return a.insn < b.insn; });
+                add_resolved_calls(p);
+            }
+    }
+
+    // Calls between functions of one section that clang resolved itself
+    // (a static function calling another in .text): a BPF-to-BPF call with
+    // no relocation, its target already in imm. They become relocations
+    // like the others, so the loader brings the callee along.
+    void add_resolved_calls(program_definition& p) {
+        std::size_t next = 0;  // into p.relocations, sorted by insn
+        const std::size_t before = p.relocations.size();
+        for (std::uint32_t i = 0; i < p.insn_count(); ++i) {
+            while (next < before && p.relocations[next].insn < i) ++next;
+            const insn& in = p.insns_[i];
+            if (in.code != call || in.src_reg != op::pseudo_call) continue;
+            if (next < before && p.relocations[next].insn == i) continue;
+            const auto target = static_cast<std::int64_t>(p.offset / sizeof(insn)) + i + 1 + in.imm;
+            if (target < 0 || o_.function_at(p.section_index, static_cast<std::uint64_t>(target) * sizeof(insn)) == nullptr)
+                detail::raise(detail::cat(name_, ": function '", p.name, "' calls instruction ", target,
+                                          " of its section, which is not the start of a function"));
+            program_relocation pr;
+            pr.kind = program_relocation::kind::subprogram_call;
+            pr.insn = i;
+            pr.target_section = p.section_index;
+            pr.target_offset = static_cast<std::uint64_t>(target) * sizeof(insn);
+            p.relocations.push_back(pr);
+        }
+        if (p.relocations.size() != before)
+            std::sort(p.relocations.begin(), p.relocations.end(),
+                      [](const auto& a, const auto& b) { return a.insn < b.insn; });
     }
 
     void relocate(const elf::section& sec, const elf::relocation& r, program_definition*& hint) {
