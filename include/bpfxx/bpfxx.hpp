@@ -14,6 +14,7 @@
 #include <bpfxx/link.hpp>
 #include <bpfxx/loader.hpp>
 #include <bpfxx/map.hpp>
+#include <bpfxx/map_kinds.hpp>
 #include <bpfxx/net.hpp>
 #include <bpfxx/object.hpp>
 #include <bpfxx/result.hpp>

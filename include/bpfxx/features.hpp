@@ -26,8 +26,11 @@
 #include <bpfxx/btf/records.hpp>
 #include <bpfxx/btf/write.hpp>
 #include <bpfxx/shared/insn.hpp>
+#include <bpfxx/shared/map_types.hpp>
 #include <bpfxx/shared/program_types.hpp>
 #include <bpfxx/sys/bpf.hpp>
+
+#include <unistd.h>
 
 #include <array>
 #include <atomic>
@@ -414,27 +417,36 @@ inline bool fit_btf_to_kernel(std::vector<std::byte>& blob, btf::downgrade_repor
     });
 }
 
+// BPF_LINK_CREATE of a do-nothing program of `type` ("r0 = 0; exit") at
+// `target` as `attach`: yes when the kernel gets far enough to answer
+// `known_errno` (or makes the link), no on EINVAL (the attach type is
+// unknown), unknown otherwise.
+inline answer link_create_answer(program_type type, attach_type attach, std::uint32_t target,
+                                 int known_errno) noexcept {
+    namespace p = detail::probes;
+    const insn prog[2] = {
+        {static_cast<std::uint8_t>(op::alu64 | op::mov | op::k), op::r0, 0, 0, 0},
+        {static_cast<std::uint8_t>(op::jmp | op::exit), 0, 0, 0, 0},
+    };
+    sys::fd prog_fd = p::load_program(type, prog);
+    if (!prog_fd) return answer::unknown;
+    sys::attr::link_create lc;
+    lc.prog_fd = static_cast<std::uint32_t>(prog_fd.get());
+    lc.target_fd = target;
+    lc.attach_type = static_cast<std::uint32_t>(attach);
+    sys::fd l = p::probe_bpf_fd(sys::bpf_cmd::link_create, lc);
+    if (l || errno == known_errno) return answer::yes;
+    return errno == EINVAL ? answer::no : answer::unknown;
+}
+
 // Whether BPF_LINK_CREATE takes attach type BPF_PERF_EVENT (Linux 5.15):
 // a kernel that knows it gets as far as looking up the (invalid) perf
 // event fd and says EBADF; an older one rejects the command or the attach
 // type with EINVAL.
 [[nodiscard]] inline answer perf_link() noexcept {
     return detail::probes::cached(detail::probes::perf_link, []() noexcept {
-        namespace p = detail::probes;
-        // r0 = 0; exit
-        const insn prog[2] = {
-            {static_cast<std::uint8_t>(op::alu64 | op::mov | op::k), op::r0, 0, 0, 0},
-            {static_cast<std::uint8_t>(op::jmp | op::exit), 0, 0, 0, 0},
-        };
-        sys::fd prog_fd = p::load_program(program_type::tracepoint, prog);
-        if (!prog_fd) return answer::unknown;
-        sys::attr::link_create lc;
-        lc.prog_fd = static_cast<std::uint32_t>(prog_fd.get());
-        lc.target_fd = static_cast<std::uint32_t>(-1);
-        lc.attach_type = static_cast<std::uint32_t>(attach_type::perf_event);
-        sys::fd l = p::probe_bpf_fd(sys::bpf_cmd::link_create, lc);
-        if (l || errno == EBADF) return answer::yes;
-        return errno == EINVAL ? answer::no : answer::unknown;
+        return link_create_answer(program_type::tracepoint, attach_type::perf_event, static_cast<std::uint32_t>(-1),
+                                  EBADF);
     });
 }
 
@@ -463,22 +475,84 @@ inline bool fit_btf_to_kernel(std::vector<std::byte>& blob, btf::downgrade_repor
 // on the program is looked up before the attach type is checked.)
 [[nodiscard]] inline answer tcx_link() noexcept {
     return detail::probes::cached(detail::probes::tcx_link, []() noexcept {
-        namespace p = detail::probes;
-        // r0 = 0; exit
-        const insn prog[2] = {
-            {static_cast<std::uint8_t>(op::alu64 | op::mov | op::k), op::r0, 0, 0, 0},
-            {static_cast<std::uint8_t>(op::jmp | op::exit), 0, 0, 0, 0},
-        };
-        sys::fd prog_fd = p::load_program(program_type::sched_cls, prog);
-        if (!prog_fd) return answer::unknown;
-        sys::attr::link_create lc;
-        lc.prog_fd = static_cast<std::uint32_t>(prog_fd.get());
-        lc.target_fd = 0;
-        lc.attach_type = static_cast<std::uint32_t>(attach_type::tcx_ingress);
-        sys::fd l = p::probe_bpf_fd(sys::bpf_cmd::link_create, lc);
-        if (l || errno == ENODEV) return answer::yes;
-        return errno == EINVAL ? answer::no : answer::unknown;
+        return link_create_answer(program_type::sched_cls, attach_type::tcx_ingress, 0, ENODEV);
     });
+}
+
+// Whether the kernel creates maps of `type`: creates a one-element map
+// (libbpf's probe). Not cached: one BPF_MAP_CREATE per call. unknown for
+// types that need more than sizes to be created (local storages, struct_ops,
+// arena) and when the answer is not EINVAL (EPERM without CAP_BPF).
+[[nodiscard]] inline answer map_type_supported(map_type type) noexcept {
+    namespace p = detail::probes;
+    sys::attr::map_create a;
+    a.map_type = static_cast<std::uint32_t>(type);
+    a.key_size = 4;
+    a.value_size = 4;
+    a.max_entries = 1;
+    sys::fd inner;
+    switch (type) {
+    case map_type::hash:
+    case map_type::array:
+    case map_type::percpu_hash:
+    case map_type::percpu_array:
+    case map_type::lru_hash:
+    case map_type::lru_percpu_hash:
+    case map_type::prog_array:
+    case map_type::perf_event_array:
+    case map_type::cgroup_array:
+    case map_type::stack_trace:
+    case map_type::devmap:
+    case map_type::devmap_hash:
+    case map_type::sockmap:
+    case map_type::sockhash:
+    case map_type::cpumap:
+    case map_type::xskmap:
+        break;
+    case map_type::reuseport_sockarray:
+        a.value_size = 8;
+        break;
+    case map_type::lpm_trie:
+        a.key_size = 8;
+        a.map_flags = map_flags::no_prealloc;
+        break;
+    case map_type::queue:
+    case map_type::stack:
+    case map_type::bloom_filter:
+        a.key_size = 0;
+        break;
+    case map_type::cgroup_storage:
+    case map_type::percpu_cgroup_storage:
+        a.key_size = 12;  // struct bpf_cgroup_storage_key
+        a.max_entries = 0;
+        break;
+    case map_type::ringbuf:
+    case map_type::user_ringbuf:
+        a.key_size = 0;
+        a.value_size = 0;
+        a.max_entries = static_cast<std::uint32_t>(::sysconf(_SC_PAGESIZE));
+        break;
+    case map_type::array_of_maps:
+    case map_type::hash_of_maps: {
+        sys::attr::map_create i;
+        i.map_type = static_cast<std::uint32_t>(map_type::array);
+        i.key_size = 4;
+        i.value_size = 4;
+        i.max_entries = 1;
+        inner = p::probe_bpf_fd(sys::bpf_cmd::map_create, i);
+        if (!inner) return answer::unknown;
+        a.inner_map_fd = static_cast<std::uint32_t>(inner.get());
+        break;
+    }
+    default:
+        return answer::unknown;
+    }
+    const int saved = errno;
+    const auto fd = p::probe_bpf_fd(sys::bpf_cmd::map_create, a);
+    const int e = errno;
+    errno = saved;
+    if (fd) return answer::yes;
+    return e == EINVAL ? answer::no : answer::unknown;
 }
 
 #ifdef BPFXX_TESTING

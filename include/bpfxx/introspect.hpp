@@ -54,10 +54,12 @@ struct program_info {
 [[nodiscard]] BPFXX_DECL std::vector<u32> program_ids();
 [[nodiscard]] BPFXX_DECL std::vector<u32> link_ids();
 
-// A descriptor of the program (link) with that id; throws (ENOENT when it
-// is gone).
+// A descriptor of the program (link, map) with that id; throws (ENOENT
+// when it is gone). Typed map handles open the map's: hash_map<K, V>::open(
+// open_map(id).get()).
 [[nodiscard]] BPFXX_DECL sys::fd open_program(u32 id);
 [[nodiscard]] BPFXX_DECL sys::fd open_link(u32 id);
+[[nodiscard]] BPFXX_DECL sys::fd open_map(u32 id);
 
 struct link_info {
     u32 id = 0;

@@ -9,6 +9,7 @@
 
 #include <bpfxx/config.hpp>
 
+#include <bpfxx/detail/pin.hpp>
 #include <bpfxx/error.hpp>
 #include <bpfxx/shared/types.hpp>
 #include <bpfxx/sys/bpf.hpp>
@@ -213,19 +214,7 @@ public:
             detail::raise(detail::cat("cannot pin ", description_.empty() ? std::string("an empty link") : description_,
                                       ": only BPF links can be pinned (this one is ", to_string(kind_), ")"),
                           EINVAL);
-        sys::attr::obj_pin a;
-        a.pathname = sys::ptr_to_u64(path.c_str());
-        a.bpf_fd = static_cast<u32>(link_fd_.get());
-        if (sys::bpf(sys::bpf_cmd::obj_pin, a) < 0) {
-            const int e = errno;
-            detail::raise(detail::cat("cannot pin ", description_, " at '", detail::printable(path), "': ",
-                                      detail::errno_text(e),
-                                      e == EEXIST ? "; something is pinned there already" : "",
-                                      e == EPERM ? "; the path must be in a BPF filesystem (mount -t bpf bpf "
-                                                   "/sys/fs/bpf), and pinning needs CAP_BPF"
-                                                 : ""),
-                          e);
-        }
+        detail::pin_fd(link_fd_.get(), path, description_);
     }
 
     // Hands the descriptor that is the attachment out (the BPF link, or the

@@ -16,10 +16,12 @@
 #include <bpfxx/sys/fd.hpp>
 #include <bpfxx/sys/mmap.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -50,6 +52,58 @@ public:
     // Replaces a map's max_entries before it is created.
     load_options& set_max_entries(std::string_view map, std::uint32_t n) {
         put(max_entries_, map, n);
+        return *this;
+    }
+    // Whether a map is created at load (libbpf's bpf_map__set_autocreate):
+    // false leaves it out, e.g. a map type this kernel lacks used only by
+    // programs that are disabled too. Loading a program that uses it fails
+    // with an error naming both; the loaded_map has fd() -1.
+    load_options& set_autocreate(std::string_view map, bool create) {
+        std::erase(not_created_, map);
+        if (!create) not_created_.emplace_back(map);
+        return *this;
+    }
+    // A map's definition changed before it is created, as libbpf's
+    // bpf_map__set_* do: a stack trace map declared without a value size
+    // (sized at run time to the stack depth wanted), a key or value size,
+    // type or flags chosen by the tool. Changing a size drops the map's BTF
+    // key/value types, which no longer describe it.
+    load_options& set_key_size(std::string_view map, std::uint32_t bytes) {
+        change(map).key_size = bytes;
+        return *this;
+    }
+    load_options& set_value_size(std::string_view map, std::uint32_t bytes) {
+        change(map).value_size = bytes;
+        return *this;
+    }
+    load_options& set_map_type(std::string_view map, map_type type) {
+        change(map).type = type;
+        return *this;
+    }
+    load_options& set_map_flags(std::string_view map, std::uint32_t flags) {
+        change(map).flags = flags;
+        return *this;
+    }
+    // A map-in-map's inner template from this map descriptor (libbpf's
+    // bpf_map__set_inner_map_fd), instead of its BTF `values` definition.
+    // The descriptor must stay open until load() returns.
+    load_options& set_inner_map(std::string_view map, int inner_map_fd) {
+        change(map).inner_fd = inner_map_fd;
+        return *this;
+    }
+    // Pinning. A map whose definition says pinning = LIBBPF_PIN_BY_NAME
+    // (1), or named here, lives at <pin root>/<map name>: when a map is
+    // pinned there already, load() reuses it (its contents kept) if its
+    // type, key size, value size, max_entries and flags match the
+    // definition, and fails naming the difference if not; otherwise it
+    // creates the map and pins it there. Pins outlive the process; remove
+    // them with unlink. The root is /sys/fs/bpf unless set.
+    load_options& pin_by_name(std::string_view map) {
+        if (std::find(pinned_.begin(), pinned_.end(), map) == pinned_.end()) pinned_.emplace_back(map);
+        return *this;
+    }
+    load_options& set_pin_root(std::string directory) {
+        pin_root_ = std::move(directory);
         return *this;
     }
     // Loads only the named programs (all when never called).
@@ -84,6 +138,17 @@ public:
         log_level_ = level;
         return *this;
     }
+    // The same for one program (libbpf's bpf_program__set_log_level).
+    load_options& set_log_level(std::string_view program, std::uint32_t level) {
+        put(program_log_levels_, program, level);
+        return *this;
+    }
+    // The expected attach type a program is loaded with, instead of the one
+    // its section name implies (libbpf's bpf_program__set_expected_attach_type).
+    load_options& set_expected_attach_type(std::string_view program, attach_type type) {
+        put(expected_attach_, program, type);
+        return *this;
+    }
     // Resolves CO-RE relocations against this BTF file (raw BTF or an ELF
     // image with .BTF, e.g. from BTFHub) instead of the running kernel's:
     // for kernels built without CONFIG_DEBUG_INFO_BTF. Modules are not
@@ -116,6 +181,20 @@ private:
             }
         list.emplace_back(std::string(name), std::forward<V>(value));
     }
+
+    // What set_key_size... change in one map; 0 / unspec / -1: unchanged.
+    struct map_change {
+        std::uint32_t key_size = 0;
+        std::uint32_t value_size = 0;
+        map_type type = map_type::unspec;
+        std::optional<std::uint32_t> flags;
+        int inner_fd = -1;
+    };
+    map_change& change(std::string_view map) {
+        for (auto& [n, c] : map_changes_)
+            if (n == map) return c;
+        return map_changes_.emplace_back(std::string(map), map_change{}).second;
+    }
     template <class T>
     static const T* find(const named<T>& list, std::string_view name) noexcept {
         for (const auto& [n, v] : list)
@@ -125,8 +204,14 @@ private:
 
     named<std::vector<std::byte>> globals_;
     named<std::uint32_t> max_entries_;
+    named<map_change> map_changes_;
+    named<std::uint32_t> program_log_levels_;
+    named<attach_type> expected_attach_;
     std::vector<std::string> only_;
     std::vector<std::string> disabled_;
+    std::vector<std::string> not_created_;
+    std::vector<std::string> pinned_;
+    std::string pin_root_ = "/sys/fs/bpf";
     named<std::string> targets_;
     named<std::vector<std::byte>> sections_;
     std::uint32_t log_level_ = 1;
@@ -138,6 +223,7 @@ private:
 class loaded_map {
 public:
     [[nodiscard]] std::string_view name() const noexcept { return def_->name; }
+    // -1 when load_options::set_autocreate(name, false) left it out.
     [[nodiscard]] int fd() const noexcept { return fd_.get(); }
     [[nodiscard]] map_type type() const noexcept { return def_->type; }
     [[nodiscard]] std::uint32_t key_size() const noexcept { return def_->key_size; }
@@ -145,7 +231,15 @@ public:
     // As created: ring buffers rounded to a power of two of whole pages,
     // perf event arrays sized to the possible CPUs.
     [[nodiscard]] std::uint32_t max_entries() const noexcept { return max_entries_; }
+    // The object's definition, with load_options' changes (set_value_size...).
     [[nodiscard]] const map_definition& definition() const noexcept { return *def_; }
+    // Where load() pinned the map or found it pinned (load_options::
+    // pin_by_name, LIBBPF_PIN_BY_NAME); empty when not pinned.
+    [[nodiscard]] const std::string& pin_path() const noexcept { return pin_path_; }
+    // Whether load() reused a map pinned before rather than creating it.
+    [[nodiscard]] bool reused() const noexcept { return reused_; }
+    // Pins the map at `path` in a BPF filesystem.
+    BPFXX_DECL void pin(const std::string& path) const;
     // A global data map's value, mapped into this process: reads and writes
     // reach the programs' variables with no system call. Read-only for
     // .rodata (frozen at load). Empty for other maps, and where the kernel
@@ -157,7 +251,10 @@ public:
 private:
     friend class detail::object_loader;
     const map_definition* def_ = nullptr;
+    std::shared_ptr<const map_definition> changed_;  // the definition after load_options' changes
     std::uint32_t max_entries_ = 0;
+    std::string pin_path_;
+    bool reused_ = false;
     sys::fd fd_;
     sys::mapping view_;  // destroyed before fd_
 };
@@ -174,6 +271,9 @@ public:
     // Instructions after relocation, as the verifier saw them.
     [[nodiscard]] std::size_t insn_count() const noexcept { return insn_count_; }
     [[nodiscard]] std::string_view attach_target() const noexcept { return target_; }
+    // Pins the program at `path` in a BPF filesystem: it stays loaded after
+    // this process is gone (reopen it with bpfxx::open_pinned).
+    BPFXX_DECL void pin(const std::string& path) const;
     // Whether the section name alone says where to attach (libbpf's
     // auto-attach): a tracepoint with its category and name, say. XDP,
     // socket filters and programs without a target are attached by hand.

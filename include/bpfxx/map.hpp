@@ -44,6 +44,7 @@
 #include <fcntl.h>
 
 #include <array>
+#include <algorithm>
 #include <bit>
 #include <cerrno>
 #include <cstddef>
@@ -113,6 +114,10 @@ inline int map_update(int fd, const void* key, const void* value, update_flag fl
 inline int map_delete(int fd, const void* key) noexcept {
     return map_call(sys::bpf_cmd::map_delete_elem, fd, key, nullptr, 0);
 }
+// Hash maps from Linux 5.14, queues and stacks (null key) from 4.20.
+inline int map_lookup_and_delete(int fd, const void* key, void* value) noexcept {
+    return map_call(sys::bpf_cmd::map_lookup_and_delete_elem, fd, key, value, 0);
+}
 // A null key asks for the first key (Linux 4.12).
 inline int map_next_key(int fd, const void* key, void* next) noexcept {
     return map_call(sys::bpf_cmd::map_get_next_key, fd, key, next, 0);
@@ -154,8 +159,38 @@ constexpr const char* handle_for(map_type type) noexcept {
     case map_type::percpu_array: return "bpfxx::percpu_array_map";
     case map_type::ringbuf: return "bpfxx::ring_buffer";
     case map_type::sockmap: return "bpfxx::sock_map";
+    case map_type::lpm_trie: return "bpfxx::lpm_trie (bpfxx/map_kinds.hpp)";
+    case map_type::queue: return "bpfxx::queue (bpfxx/map_kinds.hpp)";
+    case map_type::stack: return "bpfxx::stack (bpfxx/map_kinds.hpp)";
+    case map_type::bloom_filter: return "bpfxx::bloom_filter (bpfxx/map_kinds.hpp)";
+    case map_type::prog_array: return "bpfxx::prog_array (bpfxx/map_kinds.hpp)";
+    case map_type::array_of_maps:
+    case map_type::hash_of_maps: return "bpfxx::map_of_maps (bpfxx/map_kinds.hpp)";
+    case map_type::stack_trace: return "bpfxx::stack_trace_map (bpfxx/map_kinds.hpp)";
     default: return nullptr;
     }
+}
+
+// ---- batches ------------------------------------------------------------
+
+// Whether the kernel has the batch commands (Linux 5.6), asked once.
+[[nodiscard]] BPFXX_DECL bool kernel_has_map_batch() noexcept;
+
+// One BPF_MAP_*_BATCH call; `count` in: entries given or room, out: done.
+// token: the position, read when `resume`, written unless null.
+inline int map_batch(sys::bpf_cmd cmd, int fd, void* token, bool resume, const void* keys, const void* values,
+                     u32& count, u64 elem_flags) noexcept {
+    sys::attr::map_batch a;
+    a.in_batch = resume ? sys::ptr_to_u64(token) : 0;
+    a.out_batch = sys::ptr_to_u64(token);
+    a.keys = sys::ptr_to_u64(keys);
+    a.values = sys::ptr_to_u64(values);
+    a.count = count;
+    a.map_fd = static_cast<u32>(fd);
+    a.elem_flags = elem_flags;
+    const int err = sys::bpf(cmd, a) < 0 ? errno : 0;
+    count = a.count;
+    return err;
 }
 
 // What a typed handle needs of the map it opens.
@@ -166,6 +201,8 @@ struct map_requirements {
     u32 key_size;
     std::string_view value_type;
     u32 value_size;
+    // Nonzero: any value size that is a multiple of this (stack traces).
+    u32 value_size_multiple = 0;
 };
 
 // A map as the typed handles hold it: their own descriptor and what
@@ -182,7 +219,17 @@ public:
     [[nodiscard]] u32 id() const noexcept { return id_; }
     [[nodiscard]] u32 max_entries() const noexcept { return max_entries_; }
     [[nodiscard]] u32 map_flags() const noexcept { return map_flags_; }
+    [[nodiscard]] u32 key_size() const noexcept { return key_size_; }
+    [[nodiscard]] u32 value_size() const noexcept { return value_size_; }
     explicit operator bool() const noexcept { return static_cast<bool>(fd_); }
+
+    // Pins the map at `path` in a BPF filesystem (mount -t bpf bpf
+    // /sys/fs/bpf): it outlives this process until the pin is removed.
+    // Reopen it with bpfxx::open_pinned (introspect.hpp) and open().
+    BPFXX_DECL void pin(const std::string& path) const;
+    // Makes the map read-only for user space from now on (programs may
+    // still write it; Linux 5.2). Throws bpfxx::error.
+    BPFXX_DECL void freeze() const;
 
 protected:
     // Duplicates `fd` and checks it against `want`; throws bpfxx::error.
@@ -195,7 +242,32 @@ private:
     u32 id_ = 0;
     u32 max_entries_ = 0;
     u32 map_flags_ = 0;
+    u32 key_size_ = 0;
+    u32 value_size_ = 0;
 };
+
+}  // namespace detail
+
+// How a map created from user space (X::create) is made, beyond what its
+// handle's types say.
+struct map_options {
+    // The kernel's name for the map, at most 15 characters (longer names
+    // are cut); empty: no name.
+    std::string_view name{};
+    // A type other than the handle's first (map_type::lru_hash for a
+    // hash_map, say); unspec: the first.
+    map_type type = map_type::unspec;
+    u32 flags = 0;       // map_flags::*
+    u64 map_extra = 0;   // bloom filter: the number of hash functions
+    u32 numa_node = 0;   // with map_flags::numa_node
+};
+
+namespace detail {
+
+// BPF_MAP_CREATE for a handle's requirements; throws bpfxx::error saying
+// what the kernel refused. inner_fd: a map-in-map's inner template, or -1.
+[[nodiscard]] BPFXX_DECL sys::fd create_map(const map_requirements& want, u32 max_entries, const map_options& options,
+                                            int inner_fd = -1);
 
 // ---- walks --------------------------------------------------------------
 
@@ -589,27 +661,51 @@ result<std::optional<V>> lookup_value(int fd, const void* key) noexcept {
 
 }  // namespace detail
 
-// A hash or LRU hash map (BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_LRU_HASH) with
-// keys K and values V, usually the types the BPF program declares it with.
+// What a batch update or erase did: the first `count` entries given, then
+// it stopped at the next one with `error` (0: every entry done).
+struct batch_result {
+    std::size_t count = 0;
+    int error = 0;
+    explicit operator bool() const noexcept { return error == 0; }
+};
+
+namespace detail {
 template <map_key K, map_value V>
-class hash_map : public detail::map_base {
+class keyed_map;
+}  // namespace detail
+
+// Where a batch read (lookup_batch, lookup_and_erase_batch) goes on from;
+// start with a default-constructed cursor and call until done().
+template <class K>
+class batch_cursor {
+public:
+    [[nodiscard]] bool done() const noexcept { return done_; }
+    // Back to the start of the map.
+    void reset() noexcept { *this = batch_cursor(); }
+
+private:
+    template <map_key, map_value>
+    friend class detail::keyed_map;
+    // The kernel's position: a bucket number (u32) for hash maps; the last
+    // key read where bpfxx walks the map itself.
+    std::array<std::byte, (sizeof(K) > 8 ? sizeof(K) : 8)> token_{};
+    bool started_ = false;
+    bool done_ = false;
+    bool next_known_ = false;  // the walk while erasing: token_ is the next key to read
+
+};
+
+namespace detail {
+
+// The operations of maps with keys K and values V that may be absent:
+// hash maps and LPM tries.
+template <map_key K, map_value V>
+class keyed_map : public map_base {
 public:
     using key_type = K;
     using mapped_type = V;
-    static constexpr std::array<map_type, 2> map_types{map_type::hash, map_type::lru_hash};
-
-    using key_range = detail::hash_walk<K, detail::fetch_key<K>>;
-    using item_range = detail::hash_walk<K, detail::fetch_item<K, V>>;
-
-    // An empty handle; every operation on it fails with EBADF.
-    hash_map() noexcept = default;
-
-    // Opens the map behind `fd` (a map of a loaded object, a pinned map, a
-    // map by id): the handle keeps its own duplicate, so `fd` stays the
-    // caller's. Throws bpfxx::error naming the map and what does not match
-    // when it is not a hash map with sizeof(K)-byte keys and
-    // sizeof(V)-byte values.
-    static hash_map open(int fd) { return hash_map(fd); }
+    using key_range = hash_walk<K, fetch_key<K>>;
+    using item_range = hash_walk<K, fetch_item<K, V>>;
 
     // The value of `key`; std::nullopt when it has none. A lookup that
     // fails for another reason (EPERM on a map created write-only, say) is
@@ -621,7 +717,7 @@ public:
     // The value of `key`, an empty optional when it has none (ENOENT, the
     // only errno that means absent), or the errno of any other failure.
     [[nodiscard]] result<std::optional<V>> try_lookup(const K& key) const noexcept {
-        return detail::lookup_value<V>(fd(), &key);
+        return lookup_value<V>(fd(), &key);
     }
 
     // Errors: EEXIST (update_flag::noexist, key present), ENOENT
@@ -629,11 +725,24 @@ public:
     // evicts instead), EINVAL (update_flag::lock on a value without a
     // bpf_spin_lock).
     result<void> update(const K& key, const V& value, update_flag flag = update_flag::any) noexcept {
-        return detail::to_result(detail::map_update(fd(), &key, &value, flag));
+        return to_result(map_update(fd(), &key, &value, flag));
     }
 
     // ENOENT when the key is absent.
-    result<void> erase(const K& key) noexcept { return detail::to_result(detail::map_delete(fd(), &key)); }
+    result<void> erase(const K& key) noexcept { return to_result(map_delete(fd(), &key)); }
+
+    // Reads and erases `key` in one step, so no program's update between
+    // the two is lost: the value, an empty optional when absent, or the
+    // errno (ENOTSUPP, 524, before Linux 5.14 for hash maps, and always for
+    // LPM tries).
+    [[nodiscard]] result<std::optional<V>> lookup_and_erase(const K& key) noexcept {
+        byte_image<V> value;
+        if (int err = map_lookup_and_delete(fd(), &key, value.data()); err != 0) {
+            if (err == ENOENT) return std::optional<V>();
+            return failure{err};
+        }
+        return std::optional<V>(std::bit_cast<V>(value));
+    }
 
     // Input ranges for range-for: `for (const K& k : m.keys())`,
     // `for (const auto& [k, v] : m.items())`. Concurrent changes: see the
@@ -647,10 +756,176 @@ public:
 
     // Walks the keys: exact for a map nothing else changes meanwhile; the
     // walk's errno (EAGAIN: see the top of map.hpp) when it ends early.
-    [[nodiscard]] result<std::size_t> count() const noexcept { return detail::count_walk(keys()); }
+    [[nodiscard]] result<std::size_t> count() const noexcept { return count_walk(keys()); }
+
+    // ---- batches: many entries per system call (hash and LRU hash maps,
+    // Linux 5.6). On older kernels the same calls loop over single-entry
+    // operations (lookup_and_erase_batch then reads and erases each entry
+    // in two steps, no longer atomically).
+
+    // Writes keys[i] -> values[i]; stops at the first entry the kernel
+    // refuses (the errors of update()). EINVAL when the spans differ in size.
+    // The kernel's batch update takes update_flag::any and lock only:
+    // noexist and exist write one entry per system call.
+    batch_result update_batch(std::span<const K> keys, std::span<const V> values,
+                              update_flag flag = update_flag::any) noexcept {
+        if (keys.size() != values.size()) return {0, EINVAL};
+        return write_batch(sys::bpf_cmd::map_update_batch, keys, values.data(), flag);
+    }
+    // Erases the keys; stops at the first absent one (ENOENT).
+    batch_result erase_batch(std::span<const K> keys) noexcept {
+        return write_batch(sys::bpf_cmd::map_delete_batch, keys, static_cast<const V*>(nullptr), update_flag::any);
+    }
+    // Reads up to min(keys.size(), values.size()) entries from where
+    // `cursor` is into keys[i], values[i]: how many, 0 once cursor.done().
+    // Entries added or erased meanwhile may or may not be seen. ENOSPC:
+    // more keys share a hash bucket than there is room for; give more.
+    [[nodiscard]] result<std::size_t> lookup_batch(batch_cursor<K>& cursor, std::span<K> keys,
+                                                   std::span<V> values) const noexcept {
+        return read_batch(sys::bpf_cmd::map_lookup_batch, cursor, keys, values);
+    }
+    // As lookup_batch, erasing what it reads: drains the map.
+    [[nodiscard]] result<std::size_t> lookup_and_erase_batch(batch_cursor<K>& cursor, std::span<K> keys,
+                                                             std::span<V> values) noexcept {
+        return read_batch(sys::bpf_cmd::map_lookup_and_delete_batch, cursor, keys, values);
+    }
+    // Every entry, read in batches of `chunk` into `keys` and `values`
+    // (replacing their contents): how many.
+    result<std::size_t> lookup_all(std::vector<K>& keys, std::vector<V>& values, std::size_t chunk = 1024) const {
+        keys.clear();
+        values.clear();
+        batch_cursor<K> cursor;
+        chunk = chunk == 0 ? 1 : chunk;
+        while (!cursor.done()) {
+            const std::size_t have = keys.size();
+            keys.resize(have + chunk);
+            values.resize(have + chunk);
+            auto n = lookup_batch(cursor, std::span(keys).subspan(have), std::span(values).subspan(have));
+            if (!n && n.error() == ENOSPC) {
+                chunk *= 2;  // a bucket with more keys than room: retry with more
+                n = 0;
+            } else if (!n) {
+                return failure{n.error()};
+            }
+            keys.resize(have + *n);
+            values.resize(have + *n);
+        }
+        return keys.size();
+    }
+
+protected:
+    keyed_map() noexcept = default;
+    keyed_map(int fd, const map_requirements& want) : map_base(fd, want) {}
 
 private:
-    explicit hash_map(int fd) : map_base(fd, requirements()) {}
+    static constexpr std::size_t max_batch = 0xffffffffU;  // the kernel's count is a u32
+
+    batch_result write_batch(sys::bpf_cmd cmd, std::span<const K> keys, const V* values, update_flag flag) noexcept {
+        const bool erase = cmd == sys::bpf_cmd::map_delete_batch;
+        std::size_t done = 0;
+        if (!kernel_has_map_batch() || flag == update_flag::noexist || flag == update_flag::exist) {
+            for (; done < keys.size(); ++done) {
+                const int err = erase ? map_delete(fd(), &keys[done]) : map_update(fd(), &keys[done], &values[done], flag);
+                if (err != 0) return {done, err};
+            }
+            return {done, 0};
+        }
+        while (done < keys.size()) {
+            const u32 given = static_cast<u32>(std::min(keys.size() - done, max_batch));
+            u32 n = given;
+            const int err = map_batch(cmd, fd(), nullptr, false, keys.data() + done,
+                                      values == nullptr ? nullptr : values + done, n, static_cast<u64>(flag));
+            // A refusal before the first entry leaves count as given.
+            if (err != 0 && n == given) n = 0;
+            done += n;
+            if (err != 0) return {done, err};
+        }
+        return {done, 0};
+    }
+
+    result<std::size_t> read_batch(sys::bpf_cmd cmd, batch_cursor<K>& c, std::span<K> keys,
+                                   std::span<V> values) const noexcept {
+        if (c.done_) return std::size_t{0};
+        const std::size_t room = std::min({keys.size(), values.size(), max_batch});
+        if (room == 0) return failure{EINVAL};
+        if (!kernel_has_map_batch()) return walk_batch(cmd == sys::bpf_cmd::map_lookup_and_delete_batch, c, keys, values, room);
+        u32 n = static_cast<u32>(room);
+        const int err = map_batch(cmd, fd(), c.token_.data(), c.started_, keys.data(), values.data(), n, 0);
+        if (err == ENOENT) {
+            c.done_ = true;  // the end, with the last n entries
+            return std::size_t{n};
+        }
+        if (err != 0) return failure{err};
+        c.started_ = true;
+        return std::size_t{n};
+    }
+
+    // The batch reads with BPF_MAP_GET_NEXT_KEY, for kernels without them.
+    // Erasing, the key after each one is fetched before it is erased: the
+    // successor of an erased key is the map's first key again, and finding
+    // the first key scans the buckets from 0, so a walk that restarted
+    // there would cost quadratic time.
+    result<std::size_t> walk_batch(bool erase, batch_cursor<K>& c, std::span<K> keys, std::span<V> values,
+                                   std::size_t room) const noexcept {
+        std::size_t n = 0;
+        while (n < room && !c.done_) {
+            byte_image<K> key;
+            int err = 0;
+            if (c.next_known_) std::memcpy(key.data(), c.token_.data(), sizeof(K));
+            else err = map_next_key(fd(), c.started_ ? c.token_.data() : nullptr, key.data());
+            if (err == ENOENT) {
+                c.done_ = true;
+                break;
+            }
+            if (err != 0) return failure{err};
+            c.started_ = true;
+            err = map_lookup(fd(), key.data(), &values[n]);
+            if (erase) {
+                byte_image<K> after;
+                const int next_err = map_next_key(fd(), key.data(), after.data());
+                if (next_err != 0 && next_err != ENOENT) return failure{next_err};
+                c.done_ = next_err == ENOENT;
+                c.next_known_ = next_err == 0;
+                std::memcpy(c.token_.data(), after.data(), sizeof(K));
+                if (err == 0) err = map_delete(fd(), key.data());
+            } else {
+                std::memcpy(c.token_.data(), key.data(), sizeof(K));
+            }
+            if (err == ENOENT) continue;  // erased meanwhile
+            if (err != 0) return failure{err};
+            keys[n++] = std::bit_cast<K>(key);
+        }
+        return n;
+    }
+};
+
+}  // namespace detail
+
+// A hash or LRU hash map (BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_LRU_HASH) with
+// keys K and values V, usually the types the BPF program declares it with.
+// Operations: see detail::keyed_map above.
+template <map_key K, map_value V>
+class hash_map : public detail::keyed_map<K, V> {
+public:
+    static constexpr std::array<map_type, 2> map_types{map_type::hash, map_type::lru_hash};
+
+    // An empty handle; every operation on it fails with EBADF.
+    hash_map() noexcept = default;
+
+    // Opens the map behind `fd` (a map of a loaded object, a pinned map, a
+    // map by id): the handle keeps its own duplicate, so `fd` stays the
+    // caller's. Throws bpfxx::error naming the map and what does not match
+    // when it is not a hash map with sizeof(K)-byte keys and
+    // sizeof(V)-byte values.
+    static hash_map open(int fd) { return hash_map(fd); }
+    // Creates a map from user space (no object needed): a hash map, or
+    // options.type (map_type::lru_hash), with room for max_entries keys.
+    static hash_map create(u32 max_entries, const map_options& options = {}) {
+        return hash_map(detail::create_map(requirements(), max_entries, options).get());
+    }
+
+private:
+    explicit hash_map(int fd) : detail::keyed_map<K, V>(fd, requirements()) {}
     static detail::map_requirements requirements() {
         static const std::string handle =
             detail::cat("bpfxx::hash_map<", detail::type_name<K>(), ", ", detail::type_name<V>(), ">");
@@ -672,6 +947,10 @@ public:
     array_map() noexcept = default;
     // As hash_map::open, for an array map with sizeof(V)-byte values.
     static array_map open(int fd) { return array_map(fd); }
+    // Creates an array map of max_entries zeroed values from user space.
+    static array_map create(u32 max_entries, const map_options& options = {}) {
+        return array_map(detail::create_map(requirements(), max_entries, options).get());
+    }
 
     // std::nullopt when `index` is not below size() (or the lookup fails:
     // try_lookup() says why).
@@ -724,6 +1003,10 @@ public:
     sock_map() noexcept = default;
     // As hash_map::open, for a sockmap with sizeof(V)-byte values.
     static sock_map open(int fd) { return sock_map(fd); }
+    // Creates an empty sockmap with max_entries slots from user space.
+    static sock_map create(u32 max_entries, const map_options& options = {}) {
+        return sock_map(detail::create_map(requirements(), max_entries, options).get());
+    }
 
     // Puts the socket `socket_fd` (TCP established or listening; UDP from
     // Linux 5.7, unix from 5.15) at `index`. Programs attached to the map
@@ -753,6 +1036,17 @@ private:
     }
 };
 
+// The total of a per-CPU value over the CPUs: what a per-CPU counter
+// counted. Integers and floating point; for structs, fold the vector with
+// std::accumulate and your own addition.
+template <class V>
+    requires std::is_arithmetic_v<V>
+[[nodiscard]] constexpr V percpu_sum(std::span<const V> per_cpu) noexcept {
+    V total{};
+    for (const V& v : per_cpu) total += v;
+    return total;
+}
+
 // A per-CPU hash or LRU hash map (BPF_MAP_TYPE_PERCPU_HASH,
 // BPF_MAP_TYPE_LRU_PERCPU_HASH): each key has one V per possible CPU,
 // handed out as a std::vector<V> of cpus() elements, index = CPU number
@@ -770,10 +1064,21 @@ public:
 
     percpu_hash_map() noexcept = default;
     static percpu_hash_map open(int fd) { return percpu_hash_map(fd); }
+    // As hash_map::create (options.type: map_type::lru_percpu_hash).
+    static percpu_hash_map create(u32 max_entries, const map_options& options = {}) {
+        return percpu_hash_map(detail::create_map(requirements(), max_entries, options).get());
+    }
 
     // The number of values per key: the possible CPUs.
     [[nodiscard]] u32 cpus() const noexcept { return cpus_; }
 
+    // The sum over the CPUs of the value of `key` (arithmetic V).
+    [[nodiscard]] std::optional<V> lookup_sum(const K& key) const
+        requires std::is_arithmetic_v<V>
+    {
+        auto r = lookup(key);
+        return r ? std::optional<V>(percpu_sum<V>(*r)) : std::nullopt;
+    }
     // As hash_map::lookup and try_lookup.
     [[nodiscard]] std::optional<std::vector<V>> lookup(const K& key) const {
         auto r = try_lookup(key);
@@ -823,10 +1128,21 @@ public:
 
     percpu_array_map() noexcept = default;
     static percpu_array_map open(int fd) { return percpu_array_map(fd); }
+    // Creates a per-CPU array map from user space.
+    static percpu_array_map create(u32 max_entries, const map_options& options = {}) {
+        return percpu_array_map(detail::create_map(requirements(), max_entries, options).get());
+    }
 
     [[nodiscard]] u32 cpus() const noexcept { return cpus_; }
     [[nodiscard]] u32 size() const noexcept { return max_entries(); }
 
+    // The sum over the CPUs of the value at `index` (arithmetic V).
+    [[nodiscard]] std::optional<V> lookup_sum(u32 index) const
+        requires std::is_arithmetic_v<V>
+    {
+        auto r = lookup(index);
+        return r ? std::optional<V>(percpu_sum<V>(*r)) : std::nullopt;
+    }
     // As array_map::lookup and try_lookup.
     [[nodiscard]] std::optional<std::vector<V>> lookup(u32 index) const {
         auto r = try_lookup(index);

@@ -106,6 +106,8 @@ public:
     BPFXX_DECL void set_autoload(std::string_view program, bool enabled);
     BPFXX_DECL void set_attach_target(std::string_view program, std::string target);
     BPFXX_DECL void set_max_entries(std::string_view map, std::uint32_t n);
+    BPFXX_DECL void set_autocreate(std::string_view map, bool create);
+    BPFXX_DECL void pin_by_name(std::string_view map);
 
     // After load.
     [[nodiscard]] BPFXX_DECL int program_fd(std::string_view program) const;
@@ -283,6 +285,11 @@ public:
     [[nodiscard]] std::string_view name() const noexcept { return name_; }
     // Before load.
     void set_max_entries(std::uint32_t n) { state_->set_max_entries(name_, n); }
+    // Whether load() creates the map (load_options::set_autocreate).
+    void set_autocreate(bool create) { state_->set_autocreate(name_, create); }
+    // Pins the map under the pin root at load, or reuses the one pinned
+    // there (load_options::pin_by_name).
+    void pin_by_name() { state_->pin_by_name(name_); }
     [[nodiscard]] int fd() const { return state_->map_fd(name_); }
     // The loaded map (include <bpfxx/loader.hpp> to use it).
     [[nodiscard]] const loaded_map& loaded() const { return state_->map(name_); }

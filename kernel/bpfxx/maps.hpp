@@ -57,6 +57,13 @@ inline constexpr u32 lru_percpu_hash_flags = map_flags::no_common_lru | map_flag
 inline constexpr u32 array_flags = map_flags::numa_node | map_flags::mmapable | map_flags::inner_map | access_flags;
 inline constexpr u32 percpu_array_flags = access_flags;
 inline constexpr u32 queue_flags = map_flags::numa_node | access_flags;
+inline constexpr u32 lpm_trie_flags = map_flags::no_prealloc | map_flags::numa_node | access_flags;
+inline constexpr u32 bloom_filter_flags = map_flags::numa_node | map_flags::zero_seed | access_flags;
+inline constexpr u32 stack_trace_flags =
+    map_flags::numa_node | map_flags::rdonly | map_flags::wronly | map_flags::stack_build_id;
+// fd_array_map_alloc_check(): program access flags are refused.
+inline constexpr u32 map_in_map_flags = map_flags::numa_node | map_flags::rdonly | map_flags::wronly;
+inline constexpr u32 hash_of_maps_flags = map_flags::no_prealloc | map_flags::numa_node | access_flags;
 
 // bpf_map_flags_access_ok(): read-only and write-only exclude each other.
 constexpr bool access_ok(u32 flags) noexcept {
@@ -371,6 +378,138 @@ struct prog_array {
     // Jumps to the program at index and does not return; returns a negative
     // errno when the slot is empty or the tail-call limit (33) is reached.
     BPFXX_METHOD long tail_call(void* ctx, u32 index) { return helper::tail_call(ctx, this, index); }
+};
+
+// BPF_MAP_TYPE_LPM_TRIE (4.11): longest-prefix match. K is lpm_key<T>
+// (shared/map_types.hpp); a lookup with a full-length prefix finds the
+// entry with the longest prefix that matches. The kernel requires
+// no_prealloc, which the default Flags has.
+template <typename K, typename V, u32 MaxEntries, u32 Flags = map_flags::no_prealloc>
+struct lpm_trie {
+    static_assert(detail::check_key<K>() && detail::check_value<V>());
+    static_assert(sizeof(K) > 4 && sizeof(K) <= 4 + 256,
+                  "an LPM trie key is lpm_key<T>: a u32 prefix length and 1 to 256 bytes of data");
+    static_assert(MaxEntries > 0, "an LPM trie needs max_entries > 0");
+    static_assert((Flags & map_flags::no_prealloc) != 0, "an LPM trie needs map_flags::no_prealloc");
+    static_assert(detail::flags_ok(Flags, detail::lpm_trie_flags), "flags an LPM trie does not accept");
+
+    int (*type)[static_cast<int>(map_type::lpm_trie)];
+    K* key;
+    V* value;
+    int (*max_entries)[MaxEntries];
+    int (*map_flags)[Flags];
+
+    static constexpr map_type kind() { return map_type::lpm_trie; }
+    static constexpr u32 capacity() { return MaxEntries; }
+    static constexpr u32 flags() { return Flags; }
+    // The number of bits a full-length lookup key has.
+    static constexpr u32 max_prefix() { return (sizeof(K) - 4) * 8; }
+
+    // The value of the longest stored prefix matching k.data's first
+    // k.prefixlen bits (use max_prefix() to match an address), or nullptr.
+    BPFXX_METHOD V* lookup(const K& k) { return detail::lookup<V>(this, k); }
+    BPFXX_METHOD long update(const K& k, const V& v, update_flag flag = update_flag::any) {
+        return detail::update(this, k, v, flag);
+    }
+    BPFXX_METHOD long erase(const K& k) { return detail::erase(this, k); }
+};
+
+// BPF_MAP_TYPE_BLOOM_FILTER (5.16): a set that answers "maybe present" or
+// "certainly absent"; values cannot be removed. Hashes is the number of
+// hash functions, 1 to 15 (0: the kernel's default, 5).
+template <typename V, u32 MaxEntries, u32 Hashes = 0, u32 Flags = 0>
+struct bloom_filter {
+    static_assert(detail::check_value<V>());
+    static_assert(MaxEntries > 0, "a bloom filter needs max_entries > 0");
+    static_assert(Hashes <= 15, "a bloom filter takes 1 to 15 hash functions (0: the default, 5)");
+    static_assert(detail::flags_ok(Flags, detail::bloom_filter_flags), "flags a bloom filter does not accept");
+
+    int (*type)[static_cast<int>(map_type::bloom_filter)];
+    V* value;
+    int (*max_entries)[MaxEntries];
+    int (*map_flags)[Flags];
+    int (*map_extra)[Hashes];
+
+    static constexpr map_type kind() { return map_type::bloom_filter; }
+    static constexpr u32 capacity() { return MaxEntries; }
+    static constexpr u32 flags() { return Flags; }
+
+    // 0, or a negative errno.
+    BPFXX_METHOD long push(const V& v) { return helper::map_push_elem(this, &v, 0); }
+    // false: v was never pushed. true: it probably was.
+    BPFXX_METHOD bool contains(const V& v) { return helper::map_peek_elem(this, const_cast<V*>(&v)) == 0; }
+};
+
+// BPF_MAP_TYPE_STACK_TRACE (4.6): stacks recorded by get_stackid(), each
+// stored once under a u32 id that user space resolves to its frames
+// (bpfxx::stack_trace_map). Depth is the number of frames kept, at most
+// the kernel.perf_event_max_stack sysctl (127 by default). With
+// map_flags::stack_build_id in Flags each frame is a stack_frame_build_id
+// instead of an address.
+template <u32 MaxEntries, u32 Depth = 127, u32 Flags = 0>
+struct stack_trace_map {
+    static_assert(MaxEntries > 0, "a stack trace map needs max_entries > 0");
+    static_assert(Depth > 0 && Depth <= 127, "Depth: 1 to 127 frames (kernel.perf_event_max_stack's default)");
+    static_assert(detail::flags_ok(Flags, detail::stack_trace_flags), "flags a stack trace map does not accept");
+
+    int (*type)[static_cast<int>(map_type::stack_trace)];
+    int (*key_size)[sizeof(u32)];
+    int (*value_size)[Depth * ((Flags & map_flags::stack_build_id) != 0 ? sizeof(stack_frame_build_id) : sizeof(u64))];
+    int (*max_entries)[MaxEntries];
+    int (*map_flags)[Flags];
+
+    static constexpr map_type kind() { return map_type::stack_trace; }
+    static constexpr u32 capacity() { return MaxEntries; }
+    static constexpr u32 depth() { return Depth; }
+
+    // Records the current stack (kernel, or user with stack_flags::user_stack)
+    // and returns its id, or a negative errno: -EEXIST when another stack
+    // has the same hash (stack_flags::reuse_id replaces it instead),
+    // -EFAULT when the stack cannot be read. ctx is the program's context.
+    BPFXX_METHOD long get_id(void* ctx, u64 flags = 0) { return helper::get_stackid(ctx, this, flags); }
+};
+
+// BPF_MAP_TYPE_ARRAY_OF_MAPS (4.12): u32 index -> a map of type Inner (a
+// bpfxx map template, which is also what the loader creates the inner
+// map template from). User space puts maps in (bpfxx::array_of_maps).
+//
+//     BPFXX_MAP(per_tenant, bpfxx::array_of_maps<bpfxx::hash_map<u32, u64, 64>, 8>);
+//     if (auto* counts = per_tenant.lookup(tenant)) counts->increment(pid);
+template <typename Inner, u32 MaxEntries, u32 Flags = 0>
+struct array_of_maps {
+    static_assert(MaxEntries > 0, "an array of maps needs max_entries > 0");
+    static_assert(detail::flags_ok(Flags, detail::map_in_map_flags), "flags an array of maps does not accept");
+
+    int (*type)[static_cast<int>(map_type::array_of_maps)];
+    int (*key_size)[sizeof(u32)];
+    int (*max_entries)[MaxEntries];
+    int (*map_flags)[Flags];
+    Inner* values[];  // libbpf's __array(values, Inner): the inner map's definition
+
+    static constexpr map_type kind() { return map_type::array_of_maps; }
+    static constexpr u32 capacity() { return MaxEntries; }
+
+    // The map at index, or nullptr when the slot is empty.
+    BPFXX_METHOD Inner* lookup(u32 index) { return static_cast<Inner*>(helper::map_lookup_elem(this, &index)); }
+};
+
+// BPF_MAP_TYPE_HASH_OF_MAPS (4.12): key K -> a map of type Inner.
+template <typename K, typename Inner, u32 MaxEntries, u32 Flags = 0>
+struct hash_of_maps {
+    static_assert(detail::check_key<K>());
+    static_assert(MaxEntries > 0, "a hash of maps needs max_entries > 0");
+    static_assert(detail::flags_ok(Flags, detail::hash_of_maps_flags), "flags a hash of maps does not accept");
+
+    int (*type)[static_cast<int>(map_type::hash_of_maps)];
+    K* key;
+    int (*max_entries)[MaxEntries];
+    int (*map_flags)[Flags];
+    Inner* values[];
+
+    static constexpr map_type kind() { return map_type::hash_of_maps; }
+    static constexpr u32 capacity() { return MaxEntries; }
+
+    BPFXX_METHOD Inner* lookup(const K& k) { return static_cast<Inner*>(helper::map_lookup_elem(this, &k)); }
 };
 
 // BPF_MAP_TYPE_PERF_EVENT_ARRAY (4.3): one perf buffer per CPU. MaxEntries 0

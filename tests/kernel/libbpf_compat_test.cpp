@@ -76,6 +76,13 @@ TEST_F(StockBpftool, LoadsCxxObjectUsingEveryMapTemplate) {
     EXPECT_EQ(r.status, 0) << r.output;
 }
 
+TEST_F(StockBpftool, LoadsCxxObjectUsingTheOtherMapKinds) {
+    // LPM trie, queue, stack, bloom filter, stack trace, program array and
+    // maps of maps with their inner definitions (libbpf's __array(values)).
+    auto r = loadall("map_kinds.bpf.o");
+    EXPECT_EQ(r.status, 0) << r.output;
+}
+
 TEST_F(StockBpftool, LoadsPlainCObject) {
     auto r = loadall("plain_c.bpf.o");
     EXPECT_EQ(r.status, 0) << r.output;

@@ -521,6 +521,12 @@ TEST_F(map_test, percpu_hash_one_value_per_possible_cpu) {
 
     EXPECT_TRUE(m.update(2, u32{7}));
     EXPECT_EQ(m.lookup(2), std::vector<u32>(cpus, 7));
+    EXPECT_EQ(m.lookup_sum(2), std::optional<u32>(7 * cpus));
+    u32 expected_sum = 0;
+    for (u32 v : per_cpu) expected_sum += v;
+    EXPECT_EQ(m.lookup_sum(1), std::optional<u32>(expected_sum));
+    EXPECT_EQ(m.lookup_sum(99), std::nullopt);
+    EXPECT_EQ(bpfxx::percpu_sum<u32>(per_cpu), expected_sum);
 
     std::vector<u32> wrong(cpus + 1, 1);
     EXPECT_EQ(m.update(3, wrong).error(), EINVAL);
@@ -638,7 +644,11 @@ TEST_F(map_test, open_refuses_other_map_types_and_names_the_right_handle) {
 
     auto queue = create_map(map_type::queue, 0, 8, 8, "q");
     what = error_of([&] { (void)bpfxx::hash_map<u32, u64>::open(queue.get()); });
-    EXPECT_THAT(what, ::testing::EndsWith("has type queue (22); this handle takes hash or lru_hash maps"));
+    EXPECT_THAT(what, HasSubstr("has type queue (22); this handle takes hash or lru_hash maps. Open it with "
+                                "bpfxx::queue (bpfxx/map_kinds.hpp) instead"));
+    auto cgroups = create_map(map_type::cgroup_array, 4, 4, 8, "cg");
+    what = error_of([&] { (void)bpfxx::hash_map<u32, u64>::open(cgroups.get()); });
+    EXPECT_THAT(what, ::testing::EndsWith("has type cgroup_array (8); this handle takes hash or lru_hash maps"));
 }
 
 TEST_F(map_test, open_refuses_descriptors_that_are_not_maps) {

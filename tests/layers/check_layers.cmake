@@ -10,7 +10,7 @@
 #   2 core      core/, features (the kernel probes)
 #   3 loader    object, loader
 #   4 handles   attach, attach_options, introspect, net, test_run, testing(/),
-#               tracefs, link, map
+#               tracefs, link, map, map_kinds
 #   5 streams   ring_buffer, detail/ring_buffer_core
 #   6 skeleton  skeleton
 #   7 umbrella  bpfxx.hpp, impl/src.hpp
@@ -25,7 +25,7 @@ function(layer_of rel out)
     set(l 6)
   elseif(rel MATCHES "^(ring_buffer\\.hpp|detail/ring_buffer_core\\.hpp)$")
     set(l 5)
-  elseif(rel MATCHES "^(attach|attach_options|introspect|net|test_run|testing|tracefs|link|map)\\.hpp$|^testing/")
+  elseif(rel MATCHES "^(attach|attach_options|introspect|net|test_run|testing|tracefs|link|map|map_kinds)\\.hpp$|^testing/")
     set(l 4)
   elseif(rel MATCHES "^(object|loader)\\.hpp$")
     set(l 3)

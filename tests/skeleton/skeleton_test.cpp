@@ -7,12 +7,15 @@
 #include "execsnoop.skel.hpp"
 #include "iterators.hpp"
 #include "iterators.skel.hpp"
+#include "map_kinds.hpp"
+#include "map_kinds.skel.hpp"
 #include "maps_cxx.skel.hpp"
 #include "plain_c.skel.hpp"
 #include "probes.skel.hpp"
 
 #include <bpfxx/attach.hpp>  // read_iterator_records
 
+#include <bpfxx/features.hpp>
 #include <bpfxx/loader.hpp>  // loaded() of programs and maps
 #include <bpfxx/object.hpp>  // skeleton::object()
 
@@ -280,6 +283,45 @@ TEST_F(Skeleton, ExecsnoopCountsEveryEventItCouldNotDeliver) {
     EXPECT_EQ(delivered + *dropped, static_cast<std::uint64_t>(execs))
         << delivered << " delivered, " << *dropped << " dropped";
     EXPECT_EQ(skel.bss().execs_untraced, 0u);
+}
+
+// Every map kind's member hands out its typed handle, the key and value
+// types checked against the object (the types alone are checked at compile
+// time; the handles are opened on the loaded maps).
+TEST(SkeletonMaps, EveryKindHasItsTypedHandle) {
+    static_assert(std::is_same_v<decltype(std::declval<map_kinds::skeleton::rules_map>().typed()),
+                                 bpfxx::lpm_trie<map_kinds::skeleton::rules_map::key_type, bpfxx::u32>>);
+    static_assert(std::is_same_v<decltype(std::declval<map_kinds::skeleton::fifo_map>().typed()), bpfxx::queue<bpfxx::u32>>);
+    static_assert(std::is_same_v<decltype(std::declval<map_kinds::skeleton::lifo_map>().typed()), bpfxx::stack<bpfxx::u32>>);
+    static_assert(std::is_same_v<decltype(std::declval<map_kinds::skeleton::seen_map>().typed()),
+                                 bpfxx::bloom_filter<bpfxx::u32>>);
+    static_assert(std::is_same_v<decltype(std::declval<map_kinds::skeleton::stacks_map>().typed()), bpfxx::stack_trace_map>);
+    static_assert(std::is_same_v<decltype(std::declval<map_kinds::skeleton::jump_table_map>().typed()), bpfxx::prog_array>);
+    static_assert(std::is_same_v<decltype(std::declval<map_kinds::skeleton::tenants_map>().typed()), bpfxx::map_of_maps<>>);
+    static_assert(std::is_same_v<decltype(std::declval<map_kinds::skeleton::tenants_by_key_map>().typed()),
+                                 bpfxx::map_of_maps<bpfxx::u64>>);
+    // The user's own lpm_key<u32> is the kernel's key type.
+    (void)&map_kinds::skeleton::rules_map::typed<bpfxx::lpm_key<bpfxx::u32>, bpfxx::u32>;
+
+    if (geteuid() != 0) GTEST_SKIP() << "needs root (CAP_BPF) to load";
+    auto skel = map_kinds::skeleton::open();
+    if (bpfxx::features::map_type_supported(bpfxx::map_type::bloom_filter) != bpfxx::features::answer::yes) {
+        skel.maps.seen.set_autocreate(false);
+        skel.programs.run_bloom.set_autoload(false);
+    }
+    skel.load();
+    auto rules = skel.maps.rules.typed<bpfxx::lpm_key<bpfxx::u32>, bpfxx::u32>();
+    ASSERT_TRUE(rules.update({8, 0x0a}, 1));
+    EXPECT_EQ(rules.lookup({32, 0x0201010a}), std::optional<bpfxx::u32>(1));
+    auto fifo = skel.maps.fifo.typed();
+    ASSERT_TRUE(fifo.push(4));
+    EXPECT_EQ(fifo.pop(), std::optional<bpfxx::u32>(4));
+    auto jumps = skel.maps.jump_table.typed();
+    EXPECT_TRUE(jumps.set(0, skel.programs.tail_target_0.loaded()));
+    EXPECT_EQ(skel.maps.stacks.typed().depth(), 32u);
+    EXPECT_EQ(skel.maps.tenants.typed().max_entries(), 4u);
+    EXPECT_EQ(skel.maps.tenants_by_key.typed().type(), bpfxx::map_type::hash_of_maps);
+    EXPECT_EQ(skel.maps.lifo.typed().pop(), std::nullopt);
 }
 
 }  // namespace

@@ -260,7 +260,10 @@ TEST(map_detail, handle_advice_per_map_type) {
     EXPECT_STREQ(handle_for(map_type::lru_percpu_hash), "bpfxx::percpu_hash_map");
     EXPECT_STREQ(handle_for(map_type::percpu_array), "bpfxx::percpu_array_map");
     EXPECT_STREQ(handle_for(map_type::ringbuf), "bpfxx::ring_buffer");
-    EXPECT_EQ(handle_for(map_type::lpm_trie), nullptr);
+    EXPECT_STREQ(handle_for(map_type::lpm_trie), "bpfxx::lpm_trie (bpfxx/map_kinds.hpp)");
+    EXPECT_STREQ(handle_for(map_type::hash_of_maps), "bpfxx::map_of_maps (bpfxx/map_kinds.hpp)");
+    EXPECT_STREQ(handle_for(map_type::stack_trace), "bpfxx::stack_trace_map (bpfxx/map_kinds.hpp)");
+    EXPECT_EQ(handle_for(map_type::cgroup_array), nullptr);
 }
 
 TEST(map_detail, percpu_slots_round_up_to_8_bytes) {

@@ -113,6 +113,7 @@ BPFXX_DECL std::vector<u32> link_ids() { return detail::all_ids(sys::bpf_cmd::li
 
 BPFXX_DECL sys::fd open_program(u32 id) { return detail::fd_by_id(sys::bpf_cmd::prog_get_fd_by_id, id, "program"); }
 BPFXX_DECL sys::fd open_link(u32 id) { return detail::fd_by_id(sys::bpf_cmd::link_get_fd_by_id, id, "link"); }
+BPFXX_DECL sys::fd open_map(u32 id) { return detail::fd_by_id(sys::bpf_cmd::map_get_fd_by_id, id, "map"); }
 
 BPFXX_DECL link_info get_link_info(int link_fd) {
     // "anon_inode:bpf-link" (Linux 6.x), "anon_inode:bpf_link" before.

@@ -16,6 +16,7 @@
 #include <bpfxx/core/target.hpp>
 #include <bpfxx/detail/capabilities.hpp>
 #include <bpfxx/detail/cpus.hpp>
+#include <bpfxx/detail/pin.hpp>
 #include <bpfxx/elf/elf.hpp>
 #include <bpfxx/error.hpp>
 #include <bpfxx/features.hpp>
@@ -41,17 +42,6 @@ namespace detail {
 inline std::size_t page_size() noexcept {
     static const std::size_t size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
     return size;
-}
-
-// Kernel object names: at most 15 characters of [A-Za-z0-9_.].
-inline void copy_kernel_name(char (&out)[16], std::string_view name) {
-    std::size_t n = 0;
-    for (char c : name) {
-        if (n == 15) break;
-        bool ok = btf::is_identifier_char(c) || c == '.';
-        out[n++] = ok ? c : '_';
-    }
-    out[n] = '\0';
 }
 
 // Makes room for `extra` more elements, at least doubling the capacity when
@@ -155,6 +145,32 @@ private:
             if (!program_exists(n)) detail::raise(detail::cat(obj.name(), ": set_attach_target('", n, "'): no such program"));
         for (const auto& [n, v] : o.max_entries_)
             if (obj.find_map(n) == nullptr) detail::raise(detail::cat(obj.name(), ": set_max_entries('", n, "'): no such map"));
+        for (const auto& [n, c] : o.map_changes_) {
+            const auto* m = obj.find_map(n);
+            if (m == nullptr) detail::raise(detail::cat(obj.name(), ": set_key_size/set_value_size/set_map_type/"
+                                                        "set_map_flags/set_inner_map('", n, "'): no such map"));
+            if (m->global != global_section::none)
+                detail::raise(detail::cat(obj.name(), ": '", n, "' is a global data section: its layout is the "
+                                          "object's (set_initial_data changes its contents)"));
+        }
+        for (const auto& [n, v] : o.program_log_levels_)
+            if (!program_exists(n)) detail::raise(detail::cat(obj.name(), ": set_log_level('", n, "'): no such program"));
+        for (const auto& [n, v] : o.expected_attach_)
+            if (!program_exists(n))
+                detail::raise(detail::cat(obj.name(), ": set_expected_attach_type('", n, "'): no such program"));
+        for (const auto& n : o.pinned_) {
+            const auto* m = obj.find_map(n);
+            if (m == nullptr) detail::raise(detail::cat(obj.name(), ": pin_by_name('", n, "'): no such map"));
+            if (m->global != global_section::none)
+                detail::raise(detail::cat(obj.name(), ": pin_by_name('", n, "'): global data sections are not pinned"));
+        }
+        for (const auto& n : o.not_created_) {
+            const auto* m = obj.find_map(n);
+            if (m == nullptr) detail::raise(detail::cat(obj.name(), ": set_autocreate('", n, "'): no such map"));
+            if (m->global != global_section::none)
+                detail::raise(detail::cat(obj.name(), ": set_autocreate('", n, "'): a global data section is always "
+                                          "created (its programs read it)"));
+        }
         for (const auto& [n, v] : o.sections_)
             if (obj.find_map(n) == nullptr || obj.find_map(n)->global == global_section::none)
                 detail::raise(detail::cat(obj.name(), ": set_initial_data('", n, "'): no such global data section"));
@@ -284,7 +300,7 @@ private:
         a.numa_node = d.numa_node;
         a.map_extra = d.map_extra;
         a.inner_map_fd = inner_fd < 0 ? 0 : static_cast<std::uint32_t>(inner_fd);
-        detail::copy_kernel_name(a.map_name, name);
+        sys::copy_object_name(a.map_name, name);
         if (btf_ && (d.btf_key_type != 0 || d.btf_value_type != 0) && map_takes_btf(d.type)) {
             a.btf_fd = static_cast<std::uint32_t>(btf_.get());
             a.btf_key_type_id = d.btf_key_type;
@@ -313,6 +329,52 @@ private:
                       e);
     }
 
+    // The map pinned at `path` when it fits `d` (no descriptor when nothing
+    // is pinned there); throws when something else is, or it does not fit.
+    sys::fd open_pinned_map(const map_definition& d, std::uint32_t max_entries, const std::string& path) const {
+        sys::attr::obj_pin a;
+        a.pathname = sys::ptr_to_u64(path.c_str());
+        sys::fd fd = sys::bpf_fd(sys::bpf_cmd::obj_get, a);
+        if (!fd) {
+            const int e = errno;
+            if (e == ENOENT) return fd;
+            detail::raise(detail::cat(obj_->name(), ": map '", d.name, "': cannot open the pin '",
+                                      detail::printable(path), "': ", detail::errno_text(e),
+                                      e == EINVAL || e == EPERM ? "; the pin root must be a directory in a BPF "
+                                                                  "filesystem (mount -t bpf bpf /sys/fs/bpf)"
+                                                                : ""),
+                          e);
+        }
+        sys::map_info info;
+        sys::attr::obj_info q;
+        q.bpf_fd = static_cast<std::uint32_t>(fd.get());
+        q.info_len = sizeof info;
+        q.info = sys::ptr_to_u64(&info);
+        if (sys::bpf(sys::bpf_cmd::obj_get_info_by_fd, q) < 0)
+            detail::raise(detail::cat(obj_->name(), ": map '", d.name, "': what is pinned at '", detail::printable(path),
+                                      "' is not a map"),
+                          EINVAL);
+        std::string diff;
+        auto differs = [&](std::string_view what, std::uint64_t pinned, std::uint64_t wanted) {
+            if (pinned != wanted)
+                diff += detail::cat(diff.empty() ? "" : ", ", what, " ", pinned, " (the object's: ", wanted, ")");
+        };
+        if (info.type != static_cast<std::uint32_t>(d.type))
+            diff += detail::cat("type ", to_string(static_cast<map_type>(info.type)), " (the object's: ",
+                                to_string(d.type), ")");
+        differs("key size", info.key_size, d.key_size);
+        differs("value size", info.value_size, d.value_size);
+        differs("max_entries", info.max_entries, max_entries);
+        differs("flags", info.map_flags, d.flags);
+        if (!diff.empty())
+            detail::raise(detail::cat(obj_->name(), ": map '", d.name, "': the map pinned at '",
+                                      detail::printable(path), "' does not fit the definition: ", diff,
+                                      ". Remove the pin (rm ", detail::printable(path),
+                                      ") or load an object whose map matches"),
+                          EINVAL);
+        return fd;
+    }
+
     std::uint32_t effective_max_entries(const map_definition& d, const load_options& options) const {
         std::uint32_t n = d.max_entries;
         if (const auto* set = load_options::find(options.max_entries_, d.name)) n = *set;
@@ -338,9 +400,44 @@ private:
         for (const auto& d : obj_->maps()) {
             loaded_map m;
             m.def_ = &d;
-            m.max_entries_ = effective_max_entries(d, options);
+            int inner_fd = -1;
+            if (const auto* c = load_options::find(options.map_changes_, d.name)) {
+                auto changed = std::make_shared<map_definition>(d);
+                if (c->key_size != 0 && c->key_size != changed->key_size) {
+                    changed->key_size = c->key_size;
+                    changed->btf_key_type = 0;
+                }
+                if (c->value_size != 0 && c->value_size != changed->value_size) {
+                    changed->value_size = c->value_size;
+                    changed->btf_value_type = 0;
+                }
+                if (c->type != map_type::unspec) changed->type = c->type;
+                if (c->flags) changed->flags = *c->flags;
+                inner_fd = c->inner_fd;
+                m.changed_ = std::move(changed);
+                m.def_ = m.changed_.get();
+            }
+            m.max_entries_ = effective_max_entries(*m.def_, options);
+            if (std::find(options.not_created_.begin(), options.not_created_.end(), d.name) !=
+                options.not_created_.end()) {
+                maps_.push_back(std::move(m));
+                continue;
+            }
+            const bool pinned = d.global == global_section::none &&
+                                (d.pinning == map_pinning::by_name ||
+                                 std::find(options.pinned_.begin(), options.pinned_.end(), d.name) !=
+                                     options.pinned_.end());
+            if (pinned) {
+                m.pin_path_ = options.pin_root_ + "/" + d.name;
+                m.fd_ = open_pinned_map(*m.def_, m.max_entries_, m.pin_path_);
+                if (m.fd_) {
+                    m.reused_ = true;
+                    maps_.push_back(std::move(m));
+                    continue;
+                }
+            }
             sys::fd inner;
-            if (d.inner) inner = create_map(*d.inner, d.inner->name, d.inner->max_entries, -1);
+            if (d.inner && inner_fd < 0) inner = create_map(*d.inner, d.inner->name, d.inner->max_entries, -1);
             if (is_global_data(d)) {
                 if (d.global == global_section::kconfig)
                     detail::raise(detail::cat(obj_->name(), ": .kconfig externs (LINUX_KERNEL_VERSION, CONFIG_*) are "
@@ -382,7 +479,8 @@ private:
                         detail::raise_errno(detail::cat(obj_->name(), ": mapping global data map '", d.name, "'"));
                 }
             } else {
-                m.fd_ = create_map(d, d.name, m.max_entries_, inner.get());
+                m.fd_ = create_map(*m.def_, d.name, m.max_entries_, inner_fd >= 0 ? inner_fd : inner.get());
+                if (pinned) detail::pin_fd(m.fd_.get(), m.pin_path_, detail::cat(obj_->name(), ": map '", d.name, "'"));
             }
             maps_.push_back(std::move(m));
         }
@@ -521,6 +619,12 @@ private:
             const auto at = top.start + r.insn;
             switch (r.kind) {
             case program_relocation::kind::map:
+                if (maps_[r.map_index].fd() < 0)
+                    detail::raise(detail::cat(obj_->name(), ": program '", entry.name, "' uses map '",
+                                              maps_[r.map_index].name(),
+                                              "', which load_options::set_autocreate left out: disable the program "
+                                              "too, or create the map"),
+                                  ENOENT);
                 out.insns[at].src_reg = op::pseudo_map_fd;
                 out.insns[at].imm = maps_[r.map_index].fd();
                 break;
@@ -591,12 +695,14 @@ private:
             sys::attr::prog_load a;
             a.prog_type = static_cast<std::uint32_t>(p.type);
             a.expected_attach_type = p.definition->load_expected_attach();
+            if (const auto* set = load_options::find(options.expected_attach_, p.name))
+                a.expected_attach_type = static_cast<std::uint32_t>(*set);
             a.insns = sys::ptr_to_u64(lp.insns.data());
             a.insn_cnt = static_cast<std::uint32_t>(lp.insns.size());
             std::string license(obj_->license());
             a.license = sys::ptr_to_u64(license.c_str());
             a.kern_version = obj_->kernel_version().value_or(0);
-            detail::copy_kernel_name(a.prog_name, p.name);
+            sys::copy_object_name(a.prog_name, p.name);
             if (p.sleepable) a.prog_flags |= sys::attr::prog_flag_sleepable;
             if (p.definition->has(section_flag::xdp_frags)) a.prog_flags |= sys::attr::prog_flag_xdp_has_frags;
             if (p.definition->has(section_flag::attach_btf) && !target.empty())
@@ -646,7 +752,11 @@ private:
         std::string log;
         int err = 0;
         auto fd = detail::load_with_log(
-            sys::bpf_cmd::prog_load, a, options.log_level_,
+            sys::bpf_cmd::prog_load, a,
+            [&] {
+                const auto* level = load_options::find(options.program_log_levels_, p.name);
+                return level != nullptr ? *level : options.log_level_;
+            }(),
             [](sys::attr::prog_load& x, std::uint32_t level, char* buf, std::uint32_t size) {
                 x.log_level = level;
                 x.log_buf = sys::ptr_to_u64(buf);
@@ -765,6 +875,13 @@ BPFXX_DECL loaded_object loaded_object::load(object&& obj, const load_options& o
     lo.obj_ = lo.owned_.get();
     detail::object_loader(lo).run(options);
     return lo;
+}
+
+BPFXX_DECL void loaded_map::pin(const std::string& path) const {
+    detail::pin_fd(fd(), path, detail::cat("map '", name(), "'"));
+}
+BPFXX_DECL void loaded_program::pin(const std::string& path) const {
+    detail::pin_fd(fd(), path, detail::cat("program '", name(), "'"));
 }
 
 BPFXX_DECL loaded_object::loaded_object(loaded_object&&) noexcept = default;

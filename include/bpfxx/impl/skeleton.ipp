@@ -161,6 +161,16 @@ BPFXX_DECL void state::set_max_entries(std::string_view map, std::uint32_t n) {
     parts_->options.set_max_entries(map, n);
 }
 
+BPFXX_DECL void state::pin_by_name(std::string_view map) {
+    if (phase_ != phase::opened) parts_->raise_phase(detail::cat("pin_by_name of '", map, "'"), true);
+    parts_->options.pin_by_name(map);
+}
+
+BPFXX_DECL void state::set_autocreate(std::string_view map, bool create) {
+    if (phase_ != phase::opened) parts_->raise_phase(detail::cat("set_autocreate of '", map, "'"), true);
+    parts_->options.set_autocreate(map, create);
+}
+
 BPFXX_DECL const loaded_program& state::program(std::string_view name) const { return loaded().program(name); }
 BPFXX_DECL const loaded_map& state::map(std::string_view name) const { return loaded().map(name); }
 BPFXX_DECL int state::program_fd(std::string_view name) const { return program(name).fd(); }

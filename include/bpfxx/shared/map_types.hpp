@@ -121,4 +121,42 @@ enum class update_flag : u64 {
     lock = 4,     // take the value's bpf_spin_lock (5.1)
 };
 
+// The key of an LPM trie (BPF_MAP_TYPE_LPM_TRIE): the prefix length in bits,
+// then the bytes it applies to, most significant first (an IPv4 address
+// in network order: lpm_key<u32> or lpm_key<u8[4]>; IPv6: lpm_key<u8[16]>).
+// The kernel wants a struct of this layout (struct bpf_lpm_trie_key_hdr
+// followed by the data), 1 to 256 data bytes. The same template on both
+// sides; T must leave no padding after prefixlen (no u64).
+template <typename T>
+struct lpm_key {
+    u32 prefixlen;
+    T data;
+};
+
+// Flags of bpf_get_stackid() and bpf_get_stack(): the low 8 bits are the
+// number of frames to skip, or'ed with these.
+namespace stack_flags {
+inline constexpr u64 user_stack = 1ULL << 8;    // the user-space stack, not the kernel's
+inline constexpr u64 fast_compare = 1ULL << 9;  // get_stackid: compare stacks by hash only
+inline constexpr u64 reuse_id = 1ULL << 10;     // get_stackid: a new stack replaces one with the same hash
+inline constexpr u64 build_id = 1ULL << 11;     // get_stack: frames as stack_frame_build_id
+constexpr u64 skip(u32 frames) { return frames & 0xffU; }
+} // namespace stack_flags
+
+// A frame of a stack_trace map created with map_flags::stack_build_id
+// (struct bpf_stack_build_id): where the kernel could read the mapping's
+// ELF build id, that id and the offset in the file; else the raw address.
+struct stack_frame_build_id {
+    s32 status;          // 0: empty frame, 1: build id + offset, 2: ip only
+    u8 build_id[20];
+    u64 offset_or_ip;    // offset when status is 1, ip when 2
+};
+static_assert(sizeof(stack_frame_build_id) == 32);
+
+namespace build_id_status {
+inline constexpr s32 empty = 0;
+inline constexpr s32 valid = 1;
+inline constexpr s32 ip = 2;
+} // namespace build_id_status
+
 } // namespace bpfxx

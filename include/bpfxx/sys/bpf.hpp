@@ -19,6 +19,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 BPFXX_BEGIN_NAMESPACE
 namespace sys {
@@ -63,6 +64,19 @@ enum class bpf_cmd : int {
     token_create = 36,
 };
 
+// Kernel object names (maps, programs): at most 15 characters of
+// [A-Za-z0-9_.]; others become '_'.
+inline void copy_object_name(char (&out)[16], std::string_view name) noexcept {
+    std::size_t n = 0;
+    for (char c : name) {
+        if (n == 15) break;
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                        c == '.';
+        out[n++] = ok ? c : '_';
+    }
+    out[n] = '\0';
+}
+
 namespace attr {
 
 struct map_create {
@@ -91,6 +105,19 @@ struct map_elem {
     u64 flags = 0;
 };
 static_assert(sizeof(map_elem) == 32);
+
+// BPF_MAP_{LOOKUP,LOOKUP_AND_DELETE,UPDATE,DELETE}_BATCH (Linux 5.6).
+struct map_batch {
+    u64 in_batch = 0;   // the position to go on from (null: the start)
+    u64 out_batch = 0;  // where the kernel writes the next position
+    u64 keys = 0;
+    u64 values = 0;
+    u32 count = 0;      // in: room (or entries given); out: entries done
+    u32 map_fd = 0;
+    u64 elem_flags = 0;
+    u64 flags = 0;
+};
+static_assert(sizeof(map_batch) == 56);
 
 struct prog_load {
     u32 prog_type = 0;
