@@ -84,6 +84,7 @@ inline constexpr std::uint32_t kernel_core = 1u << 17;
 inline constexpr std::uint32_t perf_link = 1u << 18;
 inline constexpr std::uint32_t xdp_link = 1u << 19;
 inline constexpr std::uint32_t tcx_link = 1u << 20;
+inline constexpr std::uint32_t bpf_cookie = 1u << 21;
 
 // A feature's bit in `supported` is valid once its bit in `known` is set
 // (supported is written first).
@@ -320,13 +321,13 @@ inline sys::fd load_program(program_type type, std::span<const insn> prog) noexc
 
 // Whether a minimal socket filter calling helper `helper` loads: yes, no
 // (EINVAL: the verifier does not know the helper), or unknown.
-inline features::answer helper_loads(std::int32_t helper) noexcept {
+inline features::answer helper_loads(std::int32_t helper, program_type type = program_type::socket_filter) noexcept {
     const insn prog[] = {
         {static_cast<std::uint8_t>(op::jmp | op::call), 0, 0, 0, helper},
         {static_cast<std::uint8_t>(op::alu64 | op::mov | op::k), 0, 0, 0, 0},
         {static_cast<std::uint8_t>(op::jmp | op::exit), 0, 0, 0, 0},
     };
-    if (load_program(program_type::socket_filter, prog)) return features::answer::yes;
+    if (load_program(type, prog)) return features::answer::yes;
     return errno == EINVAL ? features::answer::no : features::answer::unknown;
 }
 
@@ -476,6 +477,16 @@ inline answer link_create_answer(program_type type, attach_type attach, std::uin
 [[nodiscard]] inline answer tcx_link() noexcept {
     return detail::probes::cached(detail::probes::tcx_link, []() noexcept {
         return link_create_answer(program_type::sched_cls, attach_type::tcx_ingress, 0, ENODEV);
+    });
+}
+
+// Whether programs read their attach cookie with bpf_get_attach_cookie
+// (Linux 5.15): a tracepoint program calling it loads (libbpf's probe, the
+// answer of .kconfig's LINUX_HAS_BPF_COOKIE).
+[[nodiscard]] inline answer bpf_cookie() noexcept {
+    return detail::probes::cached(detail::probes::bpf_cookie, []() noexcept {
+        constexpr std::int32_t get_attach_cookie = 174;
+        return detail::probes::helper_loads(get_attach_cookie, program_type::tracepoint);
     });
 }
 

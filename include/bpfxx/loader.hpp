@@ -138,6 +138,14 @@ public:
         log_level_ = level;
         return *this;
     }
+    // Kernel configuration text (.config lines: CONFIG_X=y) for the
+    // object's .kconfig externs, consulted before the running kernel's
+    // (libbpf's `kconfig` open option): values the kernel lacks, or a
+    // kernel without /proc/config.gz and /boot/config-<release>.
+    load_options& set_kconfig(std::string text) {
+        kconfig_ = std::move(text);
+        return *this;
+    }
     // The same for one program (libbpf's bpf_program__set_log_level).
     load_options& set_log_level(std::string_view program, std::uint32_t level) {
         put(program_log_levels_, program, level);
@@ -216,6 +224,7 @@ private:
     named<std::vector<std::byte>> sections_;
     std::uint32_t log_level_ = 1;
     std::string target_btf_;
+    std::string kconfig_;
     core_mode core_mode_ = core_mode::automatic;
 };
 

@@ -102,6 +102,10 @@ struct extern_symbol {
     enum kind kind = kind::ksym;
     std::uint32_t btf_type = 0;
     bool weak = false;
+    // kconfig: where the value lives in the .kconfig map, laid out as libbpf
+    // lays it out (descending alignment, then ascending size, then name).
+    std::uint32_t offset = 0;
+    std::uint32_t size = 0;
 };
 
 constexpr const char* to_string(enum extern_symbol::kind k) noexcept {

@@ -68,3 +68,44 @@
     [[gnu::section("license"), gnu::used]] char LICENSE[] = license_string;                        \
     }                                                                                              \
     static_assert(true)
+
+// BPFXX_KCONFIG(bpfxx::u32, LINUX_KERNEL_VERSION);
+// BPFXX_KCONFIG(bpfxx::tristate, CONFIG_BPF_LSM);
+// BPFXX_KCONFIG_WEAK(bool, CONFIG_DEBUG_INFO_BTF_MODULES);
+//
+// A value of the running kernel's build configuration (libbpf's __kconfig
+// externs, in section .kconfig), which the loader fills in before the
+// programs load. The map holding them is read-only and frozen: the verifier
+// sees the values as constants and drops the branches they rule out.
+// CONFIG_* options take bool (y/n), bpfxx::tristate (y/m/n), char, integer
+// (numbers) or char-array (strings) types; LINUX_KERNEL_VERSION (compare
+// with bpfxx::kernel_version), LINUX_HAS_BPF_COOKIE and
+// LINUX_HAS_SYSCALL_WRAPPER come from the kernel itself. Loading fails
+// when a plain extern's value is missing; a weak one reads zero then.
+//
+// The braces matter: clang gives `extern "C" T name` (one declaration, no
+// braces) the section but leaves it out of the .kconfig DATASEC in the
+// BTF, which loaders need to find the extern.
+#define BPFXX_KCONFIG(type, name)                                                                  \
+    extern "C" {                                                                                   \
+    [[gnu::section(".kconfig")]] extern const volatile __typeof__(type) name;                      \
+    }                                                                                              \
+    static_assert(true)
+#define BPFXX_KCONFIG_WEAK(type, name)                                                             \
+    extern "C" {                                                                                   \
+    [[gnu::section(".kconfig"), gnu::weak]] extern const volatile __typeof__(type) name;           \
+    }                                                                                              \
+    static_assert(true)
+
+namespace bpfxx {
+
+// A tristate option: built in, a module, or not set. libbpf's
+// enum libbpf_tristate has the same values.
+enum class tristate : int { no = 0, yes = 1, module = 2 };
+
+// The kernel's KERNEL_VERSION(a, b, c), as LINUX_KERNEL_VERSION holds it.
+constexpr u32 kernel_version(u32 major, u32 minor, u32 patch) {
+    return (major << 16) + (minor << 8) + (patch > 255 ? 255 : patch);
+}
+
+}  // namespace bpfxx

@@ -7,7 +7,7 @@
 #   0 base      config, error, result, shared/, sys/, detail/ (but the ring
 #               buffer walk)
 #   1 formats   elf/, btf/, section
-#   2 core      core/, features (the kernel probes)
+#   2 core      core/, features (the kernel probes), kconfig
 #   3 loader    object, loader
 #   4 handles   attach, attach_options, introspect, net, test_run, testing(/),
 #               tracefs, link, map, map_kinds
@@ -29,7 +29,7 @@ function(layer_of rel out)
     set(l 4)
   elseif(rel MATCHES "^(object|loader)\\.hpp$")
     set(l 3)
-  elseif(rel MATCHES "^(core/|features\\.hpp)")
+  elseif(rel MATCHES "^(core/|features\\.hpp|kconfig\\.hpp)")
     set(l 2)
   elseif(rel MATCHES "^(elf/|btf/|section\\.hpp)")
     set(l 1)

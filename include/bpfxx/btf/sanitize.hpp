@@ -686,6 +686,43 @@ inline void fix_datasecs(std::vector<std::byte>& blob, const elf::file& elf) {
 }
 
 
+// The extern variables of DATASEC `name` (.kconfig) as the loader allocates
+// them: clang emits them with linkage extern, which the kernel refuses
+// ("Linkage not supported"), and with no offsets. Each VAR becomes an
+// allocated global at `place(var name)` -> {offset, size}, the DATASEC
+// `size` bytes with its variables sorted by offset. `blob` as for
+// fix_datasecs.
+template <class Place>
+void allocate_extern_datasec(std::vector<std::byte>& blob, std::string_view name, std::uint32_t size, Place place) {
+    btf view{detail::bytes(blob), nullptr, trusted};
+    auto id = view.find(name, kind::datasec);
+    if (!id) return;
+    auto put = [&](std::size_t off, std::uint32_t v) { std::memcpy(blob.data() + off, &v, sizeof v); };
+    auto at_of = [&](std::uint32_t t) { return static_cast<std::size_t>(view.record(t).data() - view.raw().data()); };
+    const auto at = at_of(*id);
+    put(at + 8, size);
+    std::vector<var_secinfo> vars;
+    for (auto v : view.type(*id).secinfos()) {
+        auto var = view.type(v.type);
+        if (var.kind() == kind::var) {
+            const auto [offset, bytes] = place(var.name());
+            v.offset = offset;
+            v.size = bytes;
+            put(at_of(v.type) + 12, static_cast<std::uint32_t>(linkage::global));
+        }
+        vars.push_back(v);
+    }
+    std::sort(vars.begin(), vars.end(), [](const auto& x, const auto& y) {
+        return x.offset != y.offset ? x.offset < y.offset : x.type < y.type;
+    });
+    for (std::size_t i = 0; i < vars.size(); ++i) {
+        put(at + 12 + i * 12, vars[i].type);
+        put(at + 16 + i * 12, vars[i].offset);
+        put(at + 20 + i * 12, vars[i].size);
+    }
+}
+
+
 }  // namespace btf
 BPFXX_END_NAMESPACE
 

@@ -20,6 +20,7 @@
 #include <bpfxx/elf/elf.hpp>
 #include <bpfxx/error.hpp>
 #include <bpfxx/features.hpp>
+#include <bpfxx/kconfig.hpp>
 #include <bpfxx/sys/bpf.hpp>
 
 #include <sys/mman.h>
@@ -31,6 +32,8 @@
 #include <bit>
 #include <charconv>
 #include <cstring>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -195,6 +198,12 @@ private:
         if (b == nullptr) return;  // objects without BTF load without it
         auto blob = btf::sanitize_cxx(*b);
         btf::fix_datasecs(blob, obj_->elf());
+        if (const auto* kc = kconfig_map())
+            btf::allocate_extern_datasec(blob, ".kconfig", kc->value_size, [&](std::string_view name) {
+                for (const auto& e : obj_->externs())
+                    if (e.kind == extern_symbol::kind::kconfig && e.name == name) return std::pair(e.offset, e.size);
+                return std::pair(std::uint32_t{0}, std::uint32_t{0});
+            });
         // Kinds this kernel lacks (FLOAT before 5.13, DECL_TAG before 5.16,
         // ENUM64 before 6.0, ...) become ones it has; ids stay the same.
         btf::downgrade_report downgraded;
@@ -236,6 +245,91 @@ private:
 
 
     static bool is_global_data(const map_definition& d) { return d.global != global_section::none; }
+
+    std::size_t kconfig_map_index() const {
+        const auto& maps = obj_->maps();
+        for (std::size_t i = 0; i < maps.size(); ++i)
+            if (maps[i].global == global_section::kconfig) return i;
+        return maps.size();
+    }
+    const map_definition* kconfig_map() const {
+        const auto i = kconfig_map_index();
+        return i < obj_->maps().size() ? &obj_->maps()[i] : nullptr;
+    }
+
+    // The .kconfig map's value, laid out by the object: CONFIG_* externs from
+    // load_options::set_kconfig's text, then the running kernel's
+    // configuration (read only when one is still unset); LINUX_* ones from
+    // the kernel itself. A weak extern nothing sets stays zero; any other is
+    // an error, as with libbpf.
+    std::vector<std::byte> kconfig_value(const map_definition& d, const load_options& options) const {
+        std::vector<std::byte> value(d.value_size);
+        std::optional<kernel_config> given, running;
+        if (!options.kconfig_.empty()) given = kernel_config::parse(options.kconfig_, "load_options::set_kconfig");
+        for (const auto& e : obj_->externs()) {
+            if (e.kind != extern_symbol::kind::kconfig) continue;
+            auto fail = [&](std::string_view why) {
+                detail::raise(detail::cat(obj_->name(), ": .kconfig extern '", detail::printable(e.name), "': ", why),
+                              EINVAL);
+            };
+            std::optional<std::string> text;  // the value as .config spells it
+            std::string from;
+            if (e.name.starts_with("CONFIG_")) {
+                std::optional<std::string_view> v;
+                if (given) {
+                    v = given->value(e.name);
+                    from = given->source();
+                }
+                if (!v) {
+                    if (!running) running = kernel_config::running();
+                    v = running->value(e.name);
+                    from = running->source();
+                }
+                if (v) text = std::string(*v);
+                else if (!e.weak)
+                    fail(detail::cat("not set in ", from, " (declare it weak if it may be missing)"));
+            } else if (e.name == "LINUX_KERNEL_VERSION") {
+                const auto code = kconfig::running_version_code();
+                if (code == 0) fail("the kernel's release from uname(2) does not start with a version");
+                text = std::to_string(code);
+                from = "uname(2)";
+            } else if (e.name == "LINUX_HAS_BPF_COOKIE") {
+                text = features::bpf_cookie() == features::answer::yes ? "y" : "n";
+                from = "a probe of bpf_get_attach_cookie";
+            } else if (e.name == "LINUX_HAS_SYSCALL_WRAPPER") {
+                text = has_syscall_wrapper() ? "y" : "n";
+                from = "the kernel's BTF";
+            } else if (!e.weak) {
+                fail("bpfxx knows no such value: .kconfig holds CONFIG_* options, LINUX_KERNEL_VERSION, "
+                     "LINUX_HAS_BPF_COOKIE and LINUX_HAS_SYSCALL_WRAPPER");
+            }
+            if (!text) continue;
+            const auto type = kconfig::classify(*obj_->btf(), e.btf_type);  // the object checked it
+            if (!type || std::size_t{e.offset} + e.size > value.size()) fail("its type has no value layout");
+            if (auto why = kconfig::encode(*text, *type, std::span(value).subspan(e.offset, e.size)); !why.empty())
+                fail(detail::cat("value ", detail::printable(*text), " from ", from, ": ", why));
+        }
+        return value;
+    }
+
+    // Whether system calls enter through per-architecture wrappers taking a
+    // pt_regs (__x64_sys_bpf; Linux 4.17 on x86_64, 5.0 on arm64), which
+    // changes how a kprobe on one reads the arguments. libbpf probes with a
+    // kprobe; the kernel's BTF answers without one.
+    static bool has_syscall_wrapper() {
+#if defined(__x86_64__)
+        constexpr const char* name = "__x64_sys_bpf";
+#elif defined(__aarch64__)
+        constexpr const char* name = "__arm64_sys_bpf";
+#else
+        constexpr const char* name = "";
+#endif
+        try {
+            return *name != 0 && detail::vmlinux_btf().find(name, btf::kind::func).has_value();
+        } catch (const error&) {
+            return false;
+        }
+    }
 
     std::vector<std::byte> initial_value(const map_definition& d, const load_options& options) const {
         std::vector<std::byte> value(d.value_size);
@@ -439,10 +533,6 @@ private:
             sys::fd inner;
             if (d.inner && inner_fd < 0) inner = create_map(*d.inner, d.inner->name, d.inner->max_entries, -1);
             if (is_global_data(d)) {
-                if (d.global == global_section::kconfig)
-                    detail::raise(detail::cat(obj_->name(), ": .kconfig externs (LINUX_KERNEL_VERSION, CONFIG_*) are "
-                                              "not supported by this version of bpfxx; read the kernel's "
-                                              "layout with CO-RE (BPFXX_CORE_FIELD_EXISTS, flavors) instead"));
                 map_definition global = d;
                 // Global data is mmapable (Linux 5.5) so user space can read
                 // .data/.bss without a syscall; older kernels refuse the flag.
@@ -455,7 +545,7 @@ private:
                     if (err != EINVAL) raise_create_map(global, m.max_entries_, err);
                     m.fd_ = create_map(d, name, m.max_entries_, -1);
                 }
-                auto value = initial_value(d, options);
+                auto value = d.global == global_section::kconfig ? kconfig_value(d, options) : initial_value(d, options);
                 std::uint32_t key = 0;
                 sys::attr::map_elem e;
                 e.map_fd = static_cast<std::uint32_t>(m.fd_.get());
@@ -463,9 +553,10 @@ private:
                 e.value = sys::ptr_to_u64(value.data());
                 if (sys::bpf(sys::bpf_cmd::map_update_elem, e) < 0)
                     detail::raise_errno(detail::cat(obj_->name(), ": initialising global data map '", d.name, "'"));
-                if (d.global == global_section::rodata) {
-                    // Frozen: the verifier then treats .rodata as constants
-                    // and prunes the code they disable (Linux 5.2).
+                if (d.global == global_section::rodata || d.global == global_section::kconfig) {
+                    // Frozen: the verifier then treats .rodata (and the
+                    // .kconfig values) as constants and prunes the code they
+                    // disable (Linux 5.2).
                     sys::attr::fd_only f;
                     f.fd = static_cast<std::uint32_t>(m.fd_.get());
                     if (sys::bpf(sys::bpf_cmd::map_freeze, f) < 0)
@@ -473,7 +564,9 @@ private:
                 }
                 if (mmapable) {
                     auto length = (d.value_size + detail::page_size() - 1) / detail::page_size() * detail::page_size();
-                    int prot = d.global == global_section::rodata ? PROT_READ : PROT_READ | PROT_WRITE;
+                    int prot = d.global == global_section::rodata || d.global == global_section::kconfig
+                                   ? PROT_READ
+                                   : PROT_READ | PROT_WRITE;
                     m.view_ = sys::mapping::map(m.fd_.get(), length, prot, 0);
                     if (!m.view_)
                         detail::raise_errno(detail::cat(obj_->name(), ": mapping global data map '", d.name, "'"));
@@ -650,6 +743,15 @@ private:
                 break;
             }
             case program_relocation::kind::extern_variable:
+                if (const auto& e = obj_->externs()[r.extern_index]; e.kind == extern_symbol::kind::kconfig) {
+                    // Like a global: the .kconfig map's value at the
+                    // extern's offset.
+                    out.insns[at].src_reg = op::pseudo_map_value;
+                    out.insns[at].imm = maps_[kconfig_map_index()].fd();
+                    out.insns[at + 1].imm = static_cast<std::int32_t>(e.offset);
+                    break;
+                }
+                [[fallthrough]];
             case program_relocation::kind::extern_call:
                 detail::raise(detail::cat(obj_->name(), ": program '", f.name, "' uses the extern '",
                                           obj_->externs()[r.extern_index].name,

@@ -14,9 +14,11 @@
 #include <bpfxx/detail/file.hpp>
 #include <bpfxx/elf/elf.hpp>
 #include <bpfxx/error.hpp>
+#include <bpfxx/kconfig.hpp>
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <tuple>
 #include <utility>
 
@@ -595,22 +597,41 @@ private:
             }
         }
         // kconfig externs live in a map of their own, filled by the loader.
-        std::uint32_t kconfig_size = 0;
-        if (auto ds = find_datasec(".kconfig")) {
-            kconfig_size = btf_->type(*ds).size();
-            if (kconfig_size != 0) {
-                map_definition m;
-                m.name = ".kconfig";
-                m.type = map_type::array;
-                m.key_size = 4;
-                m.value_size = kconfig_size;
-                m.max_entries = 1;
-                m.global = global_section::kconfig;
-                m.flags = map_flags::rdonly_prog;
-                m.btf_value_type = *ds;
-                maps_.push_back(std::move(m));
-            }
+        std::vector<std::pair<extern_symbol*, kconfig::value_type>> kconfig;
+        for (auto& e : externs_) {
+            if (e.kind != extern_symbol::kind::kconfig) continue;
+            auto type = kconfig::classify(*btf_, e.btf_type);
+            if (!type)
+                detail::raise(detail::cat(name_, ": .kconfig extern '", detail::printable(e.name),
+                                          "' has a type no configuration value fits: bool, a tristate enum, "
+                                          "char, an integer of 2, 4 or 8 bytes, or a char array"));
+            kconfig.emplace_back(&e, *type);
         }
+        if (kconfig.empty()) return;
+        std::sort(kconfig.begin(), kconfig.end(), [](const auto& a, const auto& b) {
+            if (a.second.align != b.second.align) return a.second.align > b.second.align;
+            if (a.second.size != b.second.size) return a.second.size < b.second.size;
+            return a.first->name < b.first->name;
+        });
+        std::uint64_t size = 0;
+        for (auto& [e, type] : kconfig) {
+            size = (size + type.align - 1) / type.align * type.align;
+            e->offset = static_cast<std::uint32_t>(size);
+            e->size = type.size;
+            size += type.size;
+            if (size > std::numeric_limits<std::int32_t>::max())
+                detail::raise(detail::cat(name_, ": .kconfig externs take more than 2 GiB"));
+        }
+        map_definition m;
+        m.name = ".kconfig";
+        m.type = map_type::array;
+        m.key_size = 4;
+        m.value_size = static_cast<std::uint32_t>(size);
+        m.max_entries = 1;
+        m.global = global_section::kconfig;
+        m.flags = map_flags::rdonly_prog;
+        m.btf_value_type = *find_datasec(".kconfig");
+        maps_.push_back(std::move(m));
     }
 
     // The first extern of that name.
