@@ -2,6 +2,7 @@
 // Generated skeletons: open -> customise -> load -> attach, typed globals
 // before and after load, typed maps and ring-buffer records, links by name.
 #include "api_cxx.skel.hpp"
+#include "custom_sections.skel.hpp"
 #include "event.hpp"
 #include "execsnoop.hpp"
 #include "execsnoop.skel.hpp"
@@ -16,6 +17,8 @@
 #include <bpfxx/attach.hpp>  // read_iterator_records
 
 #include <bpfxx/features.hpp>
+#include <bpfxx/kconfig.hpp>
+#include <bpfxx/test_run.hpp>
 #include <bpfxx/loader.hpp>  // loaded() of programs and maps
 #include <bpfxx/object.hpp>  // skeleton::object()
 
@@ -322,6 +325,27 @@ TEST(SkeletonMaps, EveryKindHasItsTypedHandle) {
     EXPECT_EQ(skel.maps.tenants.typed().max_entries(), 4u);
     EXPECT_EQ(skel.maps.tenants_by_key.typed().type(), bpfxx::map_type::hash_of_maps);
     EXPECT_EQ(skel.maps.lifo.typed().pop(), std::nullopt);
+}
+
+// .rodata.<name> and .data.<name> sections are maps of their own, typed
+// like .rodata and .data; an object with .kconfig externs gets no member
+// for them (the loader fills them in).
+TEST_F(Skeleton, CustomDataSectionsAreTypedGlobals) {
+    auto skel = custom_sections::skeleton::open();
+    EXPECT_EQ(skel.rodata_limits().step, 1u);
+    EXPECT_EQ(skel.rodata_limits().max_hits, 10u);
+    skel.rodata_limits().step = 3;
+    skel.rodata_limits().max_hits = 7;
+    skel.load();
+    const std::array<bpfxx::u64, 2> args{0, 0};
+    bpfxx::test_run_options o;
+    o.context = bpfxx::bytes_of(args);
+    std::vector<bpfxx::u32> returned;
+    for (int i = 0; i < 3; ++i) returned.push_back(bpfxx::test_run(skel.programs.count_hit.fd(), o).return_value);
+    EXPECT_EQ(returned, (std::vector<bpfxx::u32>{3, 6, 6}));
+    EXPECT_EQ(skel.data_counters().hits, 6u);
+    EXPECT_EQ(skel.data_counters().kernel_version_seen, bpfxx::kconfig::running_version_code());
+    EXPECT_THROW(skel.rodata_limits().step = 1, bpfxx::error);  // frozen
 }
 
 }  // namespace
