@@ -129,9 +129,12 @@ void print_object(const bpfxx::object& obj, const options& opt) {
     }
     if (!obj.externs().empty()) {
         std::printf("\nexterns (%zu):\n", obj.externs().size());
-        for (const auto& e : obj.externs())
-            std::printf("  %-24s %s%s\n", std::string(e.name).c_str(), bpfxx::to_string(e.kind),
-                        e.weak ? "  weak" : "");
+        for (const auto& e : obj.externs()) {
+            std::printf("  %-24s %s", std::string(e.name).c_str(), bpfxx::to_string(e.kind));
+            if (e.kind == bpfxx::extern_symbol::kind::kconfig)
+                std::printf("  .kconfig+%u (%u bytes)", e.offset, e.size);
+            std::printf("%s\n", e.weak ? "  weak" : "");
+        }
     }
 }
 
