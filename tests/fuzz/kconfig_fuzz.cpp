@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
-// libFuzzer target: the kernel configuration reader (bpfxx/kconfig.hpp):
-// gunzip of /proc/config.gz (bpfxx/detail/inflate.hpp), the .config parser
-// and the encoding of values into .kconfig externs. Malformed input must
+// libFuzzer target: the kernel's text formats the loader reads: gunzip of
+// /proc/config.gz (bpfxx/detail/inflate.hpp), the .config parser and the
+// encoding of values into .kconfig externs (bpfxx/kconfig.hpp), and the
+// /proc/kallsyms reader for .ksyms (bpfxx/detail/kallsyms.hpp). Malformed input must
 // be a bpfxx::error, output must stay within the limit, and an encoding
 // must write only the extern's bytes (ASan sees the exact-size buffers).
 //
-// Input: one byte (even: gzip data follows; odd: config text follows),
-// then the data.
+// Input: one byte (modulo 3: 0 gzip data, 1 config text, 2 kallsyms text
+// follows), then the data.
 #include <bpfxx/detail/inflate.hpp>
+#include <bpfxx/detail/kallsyms.hpp>
 #include <bpfxx/kconfig.hpp>
 
 #include <cstddef>
@@ -45,7 +47,14 @@ void use_config(std::string text) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size < 1) return 0;
     const std::span<const std::byte> in(reinterpret_cast<const std::byte*>(data + 1), size - 1);
-    if ((data[0] & 1) == 0) {
+    if (data[0] % 3 == 2) {
+        const std::string_view text(reinterpret_cast<const char*>(in.data()), in.size());
+        const std::string_view names[] = {"schedule", "dup", "", "veth_open"};
+        bpfxx::detail::kallsyms_hit hits[4];
+        bpfxx::detail::find_kallsyms(text, names, hits);
+        for (const auto& h : hits)
+            if (h.ambiguous && !h.found) std::abort();
+    } else if (data[0] % 3 == 0) {
         constexpr std::size_t limit = 1 << 20;
         try {
             auto text = bpfxx::detail::gunzip(in, limit);

@@ -9,6 +9,8 @@
 //
 // Not compared: legacy `SEC("maps")` definitions, which libbpf 1.0 dropped
 // (bpfxx still loads them, tests/kernel/loader_test.cpp).
+#include <bpfxx/core/target.hpp>  // detail::vmlinux_btf
+#include <bpfxx/detail/file.hpp>
 #include <bpfxx/features.hpp>
 #include <bpfxx/loader.hpp>
 #include <bpfxx/map_kinds.hpp>
@@ -68,8 +70,8 @@ struct comparison {
     std::function<void(bpfxx::load_options&)> bpfxx_setup = [](bpfxx::load_options&) {};
     // .kconfig externs whose value the two loaders find differently.
     std::vector<std::string> kconfig_differs;
-    // A map type the object needs: the comparison skips on kernels without.
-    std::optional<bpfxx::map_type> needs;
+    // Why this kernel cannot load the object (empty: it can).
+    std::function<std::string()> cannot_load = [] { return std::string(); };
 };
 
 void PrintTo(const comparison& c, std::ostream* os) { *os << c.object; }
@@ -85,8 +87,7 @@ protected:
 TEST_P(SameAsLibbpf, SameMapsAndProgramTags) {
     const auto& c = GetParam();
     const auto path = object_path(c.object);
-    if (c.needs && bpfxx::features::map_type_supported(*c.needs) == bpfxx::features::answer::no)
-        GTEST_SKIP() << "this kernel has no " << bpfxx::to_string(*c.needs) << " maps";
+    if (auto why = c.cannot_load(); !why.empty()) GTEST_SKIP() << why;
 
     std::unique_ptr<bpf_object, libbpf_object_deleter> lb(bpf_object__open_file(path.c_str(), nullptr));
     ASSERT_NE(lb, nullptr) << "libbpf cannot open " << path << ": " << std::strerror(errno);
@@ -184,7 +185,24 @@ std::vector<comparison> comparisons() {
     }
     // bpfxx's own C++ templates: LPM trie, queue, stack, bloom filter, stack
     // traces, tail calls, maps of maps with inner definitions.
-    out.emplace_back("map_kinds.bpf.o").needs = bpfxx::map_type::bloom_filter;
+    out.emplace_back("map_kinds.bpf.o").cannot_load = [] {
+        return bpfxx::features::map_type_supported(bpfxx::map_type::bloom_filter) == bpfxx::features::answer::no
+                   ? "this kernel has no bloom filter maps (5.16)"
+                   : "";
+    };
+    // __ksym externs: a typeless one from /proc/kallsyms, a missing weak one;
+    // a typed one (by BTF id) where kallsyms lists data symbols, which the
+    // kernel needs to find its address.
+    out.emplace_back("ksyms_c.bpf.o");
+    out.emplace_back("ksyms_typed_c.bpf.o").cannot_load = [] {
+        if (!bpfxx::detail::vmlinux_btf().find("bpf_prog_active", bpfxx::btf::kind::var))
+            return "the kernel's BTF has no per-CPU variables (pahole before 1.18 built it)";
+        int err = 0;
+        const auto text = bpfxx::detail::read_small_file("/proc/kallsyms", err, std::uint64_t{256} << 20);
+        return text.find(" bpf_prog_active\n") == std::string::npos
+                   ? "/proc/kallsyms lists no data symbols (CONFIG_KALLSYMS_ALL off)"
+                   : "";
+    };
     return out;
 }
 

@@ -723,6 +723,32 @@ void allocate_extern_datasec(std::vector<std::byte>& blob, std::string_view name
 }
 
 
+// The .ksyms DATASEC as the loader resolves it (libbpf's rewrite): its
+// variables point into the kernel, not into a map, so each becomes an
+// allocated global of type `int_type` (a 4-byte INT) in a 4-byte slot of its
+// own. The kernel refuses them as clang emits them (extern linkage, no
+// size). FUNC entries (kfuncs) are left as they are.
+inline void allocate_ksyms_datasec(std::vector<std::byte>& blob, std::uint32_t int_type) {
+    btf view{detail::bytes(blob), nullptr, trusted};
+    auto id = view.find(".ksyms", kind::datasec);
+    if (!id) return;
+    auto put = [&](std::size_t off, std::uint32_t v) { std::memcpy(blob.data() + off, &v, sizeof v); };
+    auto at_of = [&](std::uint32_t t) { return static_cast<std::size_t>(view.record(t).data() - view.raw().data()); };
+    const auto at = at_of(*id);
+    std::uint32_t i = 0;
+    for (auto v : view.type(*id).secinfos()) {
+        if (view.type(v.type).kind() == kind::var) {
+            put(at_of(v.type) + 8, int_type);
+            put(at_of(v.type) + 12, static_cast<std::uint32_t>(linkage::global));
+        }
+        put(at + 16 + i * 12, i * 4);
+        put(at + 20 + i * 12, 4);
+        ++i;
+    }
+    put(at + 8, i * 4);
+}
+
+
 }  // namespace btf
 BPFXX_END_NAMESPACE
 

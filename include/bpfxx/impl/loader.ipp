@@ -16,6 +16,8 @@
 #include <bpfxx/core/target.hpp>
 #include <bpfxx/detail/capabilities.hpp>
 #include <bpfxx/detail/cpus.hpp>
+#include <bpfxx/detail/file.hpp>
+#include <bpfxx/detail/kallsyms.hpp>
 #include <bpfxx/detail/pin.hpp>
 #include <bpfxx/elf/elf.hpp>
 #include <bpfxx/error.hpp>
@@ -192,12 +194,26 @@ private:
     bool kernel_core_ = false;  // the kernel applies the relocations
     std::unordered_map<const btf::core_relo_record*, core::resolution> core_done_;
     core::match_cache core_matches_;
+    // What each .ksyms variable resolves to (index: object::externs()).
+    struct ksym_value {
+        std::uint64_t address = 0;  // typeless: from /proc/kallsyms
+        std::uint32_t btf_id = 0;   // typed: the kernel's VAR
+    };
+    std::vector<ksym_value> ksyms_;
+    bool ksyms_resolved_ = false;
 
     void load_btf() {
         const auto* b = obj_->btf();
         if (b == nullptr) return;  // objects without BTF load without it
         auto blob = btf::sanitize_cxx(*b);
         btf::fix_datasecs(blob, obj_->elf());
+        if (has_ksym_variables()) {
+            // libbpf's rewrite: every .ksyms variable an int in a slot of its own.
+            auto int_id = obj_->btf()->find("int", btf::kind::int_);
+            if (!int_id || obj_->btf()->type(*int_id).size() != 4)
+                detail::raise(detail::cat(obj_->name(), ": .ksyms externs need the type 'int' in the object's BTF"));
+            btf::allocate_ksyms_datasec(blob, *int_id);
+        }
         if (const auto* kc = kconfig_map())
             btf::allocate_extern_datasec(blob, ".kconfig", kc->value_size, [&](std::string_view name) {
                 for (const auto& e : obj_->externs())
@@ -245,6 +261,73 @@ private:
 
 
     static bool is_global_data(const map_definition& d) { return d.global != global_section::none; }
+
+    bool has_ksym_variables() const {
+        for (const auto& e : obj_->externs())
+            if (e.kind == extern_symbol::kind::ksym) return true;
+        return false;
+    }
+
+    // The .ksyms variables, resolved once per load as libbpf does: typed ones
+    // (a VAR of the kernel's BTF: its per-CPU variables) to their BTF id,
+    // typeless ones (`const void`) to their address in /proc/kallsyms. A weak
+    // one the kernel lacks resolves to 0; any other is an error.
+    void resolve_ksyms() {
+        if (ksyms_resolved_) return;
+        ksyms_resolved_ = true;
+        const auto& externs = obj_->externs();
+        ksyms_.assign(externs.size(), {});
+        std::vector<std::string_view> typeless;
+        std::vector<std::size_t> typeless_at;
+        auto fail = [&](const extern_symbol& e, std::string_view why, int code = ENOENT) {
+            detail::raise(detail::cat(obj_->name(), ": ksym '", detail::printable(e.name), "': ", why), code);
+        };
+        for (std::size_t i = 0; i < externs.size(); ++i) {
+            const auto& e = externs[i];
+            if (e.kind != extern_symbol::kind::ksym) continue;
+            const auto local = obj_->btf()->resolve(e.btf_type);
+            if (local == 0) {
+                typeless.push_back(e.name);
+                typeless_at.push_back(i);
+                continue;
+            }
+            const auto& vm = detail::vmlinux_btf();
+            const auto id = vm.find(e.name, btf::kind::var);
+            if (!id) {
+                if (e.weak) continue;
+                fail(e, "the kernel's BTF has no variable of that name (typed ksyms are the kernel's per-CPU "
+                        "variables; declare it `const void` for its address, or weak if it may be missing)");
+            }
+            std::uint64_t mine = 0, theirs = 0;
+            if (obj_->btf()->try_size_of(local, mine) == nullptr && vm.try_size_of(vm.type(*id).type(), theirs) == nullptr &&
+                mine != theirs)
+                fail(e, detail::cat("declared with ", mine, " bytes; the kernel's variable has ", theirs), EINVAL);
+            ksyms_[i].btf_id = *id;
+        }
+        if (typeless.empty()) return;
+        int err = 0;
+        const auto text = detail::read_small_file("/proc/kallsyms", err, std::uint64_t{256} << 20);
+        if (err != 0)
+            detail::raise(detail::cat(obj_->name(), ": reading /proc/kallsyms for the typeless ksym '",
+                                      detail::printable(typeless.front()), "': ", detail::errno_text(err)),
+                          err);
+        std::vector<detail::kallsyms_hit> hits(typeless.size());
+        detail::find_kallsyms(text, typeless, hits);
+        for (std::size_t k = 0; k < hits.size(); ++k) {
+            const auto& e = externs[typeless_at[k]];
+            const auto& h = hits[k];
+            if (h.ambiguous) fail(e, "/proc/kallsyms has it at two different addresses", EINVAL);
+            if (!h.found) {
+                if (e.weak) continue;
+                fail(e, "not in /proc/kallsyms (declare it weak if it may be missing)");
+            }
+            if (h.address == 0)
+                fail(e, "/proc/kallsyms shows it at address 0: kernel addresses are hidden from this process "
+                        "(kernel.kptr_restrict; reading them needs CAP_SYSLOG or root)",
+                     EPERM);
+            ksyms_[typeless_at[k]].address = h.address;
+        }
+    }
 
     std::size_t kconfig_map_index() const {
         const auto& maps = obj_->maps();
@@ -750,12 +833,25 @@ private:
                     out.insns[at].imm = maps_[kconfig_map_index()].fd();
                     out.insns[at + 1].imm = static_cast<std::int32_t>(e.offset);
                     break;
+                } else if (e.kind == extern_symbol::kind::ksym) {
+                    resolve_ksyms();
+                    const auto& k = ksyms_[r.extern_index];
+                    if (k.btf_id != 0) {  // the kernel's variable, by BTF id (vmlinux: BTF fd 0)
+                        out.insns[at].src_reg = op::pseudo_btf_id;
+                        out.insns[at].imm = static_cast<std::int32_t>(k.btf_id);
+                        out.insns[at + 1].imm = 0;
+                    } else {  // its address as a constant (0 for a missing weak one)
+                        out.insns[at].src_reg = 0;
+                        out.insns[at].imm = static_cast<std::int32_t>(static_cast<std::uint32_t>(k.address));
+                        out.insns[at + 1].imm = static_cast<std::int32_t>(static_cast<std::uint32_t>(k.address >> 32));
+                    }
+                    break;
                 }
                 [[fallthrough]];
             case program_relocation::kind::extern_call:
                 detail::raise(detail::cat(obj_->name(), ": program '", f.name, "' uses the extern '",
                                           obj_->externs()[r.extern_index].name,
-                                          "'; ksym and kfunc externs are not supported by this version of bpfxx"));
+                                          "'; kfunc calls are not supported by this version of bpfxx"));
             }
         }
     }
