@@ -88,6 +88,13 @@ public:
         return core_.consume_as<T>(f);
     }
 
+    // Pull-style reading (bpfxx::stream uses it): the oldest record not yet
+    // consumed, viewed in the ring until pop(); false when there is none.
+    // After false, the fd becomes readable when a record arrives.
+    bool front(std::span<const std::byte>& record) noexcept { return core_.front(record); }
+    // Consumes the record front() returned.
+    void pop() noexcept { core_.pop(); }
+
     // The map's fd (this object's duplicate): readable (POLLIN/EPOLLIN)
     // while records are unconsumed, for asio, libuv or an epoll loop. With
     // edge-triggered epoll, drain with consume() after each readiness: a

@@ -6,6 +6,8 @@
 // is emulated by a heap copy of the data written twice, so ASan sees any read
 // past it.
 //
+// The same bytes are then read again through the pull interface.
+//
 // Input: u8 capacity selector, u8 stop selector, u16 producer lead, u64
 // consumer position, then the data area's bytes (zero-padded).
 #include <bpfxx/detail/ring_buffer_core.hpp>
@@ -66,5 +68,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     });
     if (consumer - middle > producer - middle) __builtin_trap();
     if (typed + core.short_records() > (consumer - middle) / 8) __builtin_trap();
+
+    // The pull interface (front/pop, what bpfxx::stream reads with) from
+    // the start again.
+    consumer = start;
+    bpfxx::detail::ring_buffer_core pull(&consumer, &producer, bytes, capacity);
+    std::span<const std::byte> r;
+    std::size_t pulled = 0;
+    while (pull.front(r)) {
+        check(r);
+        pull.pop();
+        if (++pulled > capacity / 8) __builtin_trap();  // more records than could fit: the walk does not end
+    }
+    if (consumer - start > producer - start) __builtin_trap();
     return 0;
 }

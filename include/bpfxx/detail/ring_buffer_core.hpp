@@ -36,6 +36,17 @@ concept ring_buffer_callback =
 
 namespace detail {
 
+// Calls a consumer callback; whether the walk goes on (void callbacks: yes).
+template <class F, class Arg>
+bool call_consumer(F& f, Arg&& arg) {
+    if constexpr (std::is_void_v<std::invoke_result_t<F&, Arg>>) {
+        f(std::forward<Arg>(arg));
+        return true;
+    } else {
+        return f(std::forward<Arg>(arg));
+    }
+}
+
 // Record header {u32 len; u32 pg_off} (uapi bpf.h, Linux 5.8).
 inline constexpr u32 ringbuf_busy_bit = 1u << 31;     // reserved, not yet submitted or discarded
 inline constexpr u32 ringbuf_discard_bit = 1u << 30;  // discarded: skip it
@@ -78,7 +89,9 @@ public:
           producer_(std::exchange(o.producer_, idle_positions() + 1)),
           data_(std::exchange(o.data_, nullptr)),
           mask_(std::exchange(o.mask_, 0)),
-          short_records_(std::exchange(o.short_records_, 0)) {}
+          short_records_(std::exchange(o.short_records_, 0)),
+          pending_(std::exchange(o.pending_, 0)),
+          current_(o.current_) {}
     ring_buffer_core& operator=(ring_buffer_core&& o) noexcept {
         if (this != &o) {
             consumer_ = std::exchange(o.consumer_, idle_positions());
@@ -86,6 +99,8 @@ public:
             data_ = std::exchange(o.data_, nullptr);
             mask_ = std::exchange(o.mask_, 0);
             short_records_ = std::exchange(o.short_records_, 0);
+            pending_ = std::exchange(o.pending_, 0);
+            current_ = o.current_;
         }
         return *this;
     }
@@ -118,6 +133,7 @@ public:
     template <class F>
         requires ring_buffer_callback<F, std::span<const std::byte>>
     std::size_t consume(F&& f) {
+        pop();  // a record front() returned goes first
         // Locals, not members: the acquire loads below would force reloads.
         u64* const consumer = consumer_;
         const u64* const producer = producer_;
@@ -153,7 +169,7 @@ public:
                     // Publishes even when f throws; only after f, since
                     // publishing lets the producer overwrite the record.
                     const publish_on_exit guard{consumer, cons};
-                    more = invoke(f, std::span<const std::byte>(record + ringbuf_header_size, length));
+                    more = call_consumer(f, std::span<const std::byte>(record + ringbuf_header_size, length));
                 }
                 ++delivered;
                 if (!more) return delivered;
@@ -181,9 +197,59 @@ public:
             }
             ++delivered;
             // The BPF program wrote a T here; the view is 8-byte aligned.
-            return invoke(f, *view_as<T>(record.data()));
+            return call_consumer(f, *view_as<T>(record.data()));
         });
         return delivered;
+    }
+
+    // The oldest submitted record not yet consumed, viewed in the ring and
+    // valid until pop(); false when there is none or the oldest is still
+    // being written (BUSY). Discarded records on the way are consumed. The
+    // wakeup argument of consume() holds here too: before answering "none",
+    // the walk has published its position and looked again after a full
+    // fence, so a consumer that then waits on the fd is woken.
+    bool front(std::span<const std::byte>& record) noexcept {
+        if (pending_ != 0) {
+            record = current_;
+            return true;
+        }
+        u64 cons = load(consumer_, __ATOMIC_RELAXED);
+        if (cons % 8 != 0) return false;  // as in consume(): read nothing
+        for (;;) {
+            const u64 prod = load(producer_, __ATOMIC_ACQUIRE);
+            if (prod - cons > mask_) return false;
+            if (cons == prod) {
+                __atomic_thread_fence(__ATOMIC_SEQ_CST);
+                if (load(producer_, __ATOMIC_ACQUIRE) == cons) return false;
+                continue;
+            }
+            const std::byte* at = data_ + (cons & mask_);
+            const u32 header = load_header(at);
+            if (header & ringbuf_busy_bit) {
+                __atomic_thread_fence(__ATOMIC_SEQ_CST);
+                if (load_header(at) & ringbuf_busy_bit) return false;
+                continue;
+            }
+            const u32 length = header & ringbuf_length_mask;
+            const u64 size = ringbuf_record_size(length);
+            if (size > prod - cons) return false;
+            if (header & ringbuf_discard_bit) {
+                cons += size;
+                store(consumer_, cons);
+                continue;
+            }
+            pending_ = size;
+            current_ = std::span<const std::byte>(at + ringbuf_header_size, length);
+            record = current_;
+            return true;
+        }
+    }
+
+    // Consumes the record front() returned: its space goes back to the
+    // producer and the view ends.
+    void pop() noexcept {
+        if (pending_ == 0) return;
+        store(consumer_, load(consumer_, __ATOMIC_RELAXED) + std::exchange(pending_, 0));
     }
 
     // Bytes between the consumer and the producer position (records not yet
@@ -220,21 +286,13 @@ private:
         return __atomic_load_n(view_as<u32>(record), __ATOMIC_ACQUIRE);
     }
 
-    template <class F, class Arg>
-    static bool invoke(F& f, Arg&& arg) {
-        if constexpr (std::is_void_v<std::invoke_result_t<F&, Arg>>) {
-            f(std::forward<Arg>(arg));
-            return true;
-        } else {
-            return f(std::forward<Arg>(arg));
-        }
-    }
-
     u64* consumer_ = idle_positions();
     const u64* producer_ = idle_positions() + 1;
     const std::byte* data_ = nullptr;
     u64 mask_ = 0;
     std::size_t short_records_ = 0;
+    u64 pending_ = 0;  // size of the record front() returned, not yet popped
+    std::span<const std::byte> current_;
 };
 
 }  // namespace detail
