@@ -26,21 +26,20 @@ inline std::string map_label(int fd, const sys::map_info& info) {
                         : cat("map '", name, "' (fd ", fd, ", id ", info.id, ")");
 }
 
-}  // namespace detail
-
-BPFXX_DECL ring_buffer ring_buffer::open(int map_fd) {
-    if (map_fd < 0) detail::raise(detail::cat("ring buffer: invalid map fd ", map_fd), EBADF);
+// A duplicate of `map_fd` for a consumer (`who`: "ring buffer", "perf
+// buffer") and what the kernel says the map is; throws bpfxx::error when
+// the fd is not a BPF map or cannot be asked.
+inline sys::fd open_map_for(int map_fd, std::string_view who, sys::map_info& info) {
+    if (map_fd < 0) raise(cat(who, ": invalid map fd ", map_fd), EBADF);
     sys::fd fd(::fcntl(map_fd, F_DUPFD_CLOEXEC, 3));
-    if (!fd) detail::raise_errno(detail::cat("ring buffer: duplicating map fd ", map_fd, " failed"));
+    if (!fd) raise_errno(cat(who, ": duplicating map fd ", map_fd, " failed"));
 
     // What the descriptor is, where /proc can tell: a file, a socket, a BPF
     // program is refused before the kernel is asked (an emulator or a
     // seccomp filter may have no bpf(2) to ask).
     if (auto target = sys::fd_target(fd.get()); !target.empty() && target != "anon_inode:bpf-map")
-        detail::raise(detail::cat("ring buffer: fd ", map_fd, " (", detail::printable(target), ") is not a BPF map"),
-                      EINVAL);
+        raise(cat(who, ": fd ", map_fd, " (", printable(target), ") is not a BPF map"), EINVAL);
 
-    sys::map_info info;
     sys::attr::obj_info get;
     get.bpf_fd = static_cast<u32>(fd.get());
     get.info_len = sizeof(info);
@@ -49,10 +48,18 @@ BPFXX_DECL ring_buffer ring_buffer::open(int map_fd) {
         // EINVAL: not a BPF object at all; anything else (ENOMEM, EPERM,
         // EFAULT) is the call failing, and is said as it is.
         const int e = errno;
-        detail::raise_errno(detail::cat("ring buffer: BPF_OBJ_GET_INFO_BY_FD on fd ", map_fd, " failed",
-                                        e == EINVAL ? " (it is not a BPF map)" : ""),
-                            e);
+        raise_errno(cat(who, ": BPF_OBJ_GET_INFO_BY_FD on fd ", map_fd, " failed",
+                        e == EINVAL ? " (it is not a BPF map)" : ""),
+                    e);
     }
+    return fd;
+}
+
+}  // namespace detail
+
+BPFXX_DECL ring_buffer ring_buffer::open(int map_fd) {
+    sys::map_info info;
+    sys::fd fd = detail::open_map_for(map_fd, "ring buffer", info);
     const std::string label = detail::map_label(map_fd, info);
     const auto type = static_cast<map_type>(info.type);
     if (type == map_type::user_ringbuf)
