@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 // Everything a user-space program needs from bpfxx: objects, the loader,
-// attach, maps, ring buffers, skeletons, links, errors. The layers under it
-// (elf/, btf/, core/, features.hpp) are for tools that look inside objects
-// and BTF: include them by name.
+// attach, maps, ring and perf buffers, skeletons, links, errors. The layers
+// under it (elf/, btf/, core/, features.hpp) are for tools that look inside
+// objects and BTF: include them by name. So are the event loop and the
+// coroutine headers (event_loop.hpp, coroutine.hpp, stream.hpp), which bring
+// <coroutine> and <stop_token> only to the files that use them.
 #pragma once
 #ifdef __bpf__
 #error "bpfxx/bpfxx.hpp is user-space only; kernel code includes <bpfxx/kernel.hpp>"
@@ -17,6 +19,7 @@
 #include <bpfxx/map_kinds.hpp>
 #include <bpfxx/net.hpp>
 #include <bpfxx/object.hpp>
+#include <bpfxx/perf_buffer.hpp>
 #include <bpfxx/result.hpp>
 #include <bpfxx/ring_buffer.hpp>
 #include <bpfxx/section.hpp>

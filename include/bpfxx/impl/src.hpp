@@ -11,11 +11,13 @@
 #endif
 
 #include <bpfxx/impl/attach.ipp>
+#include <bpfxx/impl/event_loop.ipp>
 #include <bpfxx/impl/introspect.ipp>
 #include <bpfxx/impl/loader.ipp>
 #include <bpfxx/impl/map.ipp>
 #include <bpfxx/impl/net.ipp>
 #include <bpfxx/impl/object.ipp>
+#include <bpfxx/impl/perf_buffer.ipp>
 #include <bpfxx/impl/ring_buffer.ipp>
 #include <bpfxx/impl/skeleton.ipp>
 #include <bpfxx/impl/tracefs.ipp>
