@@ -5,6 +5,10 @@
 #include "execsnoop.hpp"
 #include "execsnoop.skel.hpp"  // generated from execsnoop.bpf.cpp by bpfxx_add_skeleton()
 
+#include <bpfxx/coroutine.hpp>
+#include <bpfxx/event_loop.hpp>
+#include <bpfxx/stream.hpp>
+
 #include <signal.h>
 #include <time.h>
 
@@ -19,8 +23,6 @@
 #include <string_view>
 
 namespace {
-
-volatile sig_atomic_t stop_requested = 0;
 
 struct options {
     long uid = -1;            // -u
@@ -130,13 +132,7 @@ std::string arguments(const execsnoop::event& e, bool quote) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const auto started = std::chrono::steady_clock::now();
     options opt = parse(argc, argv);
-
-    struct sigaction sa {};
-    sa.sa_handler = [](int) { stop_requested = 1; };
-    ::sigaction(SIGINT, &sa, nullptr);
-    ::sigaction(SIGTERM, &sa, nullptr);
 
     try {
         auto skel = execsnoop::skeleton::open();
@@ -152,12 +148,12 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
 
         std::uint64_t first_ts = 0;
-        bool done = false;
+        // Prints an event unless -n filters it out; whether it printed.
         auto print = [&](const execsnoop::event& e) {
             auto args = arguments(e, opt.quote);
             if (!opt.name.empty() && std::string_view(e.comm).find(opt.name) == std::string_view::npos &&
                 args.find(opt.name) == std::string::npos)
-                return;
+                return false;
             if (opt.time_column) {
                 char buf[16];
                 time_t now = ::time(nullptr);
@@ -172,7 +168,7 @@ int main(int argc, char** argv) {
             }
             if (opt.print_uid) std::printf("%-6u ", e.uid);
             std::printf("%-16.16s %-7u %-7u %3d %s\n", e.comm, e.pid, e.ppid, e.retval, args.c_str());
-            if (opt.first_event) done = true;
+            return true;
         };
 
         // Nothing is lost silently: events the ring had no room for (the
@@ -192,18 +188,28 @@ int main(int argc, char** argv) {
                 untraced_seen = untraced;
             }
         };
-        while (!stop_requested && !done) {
-            if (opt.duration > 0 &&
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= opt.duration)
-                break;
-            auto r = skel.maps.events.poll<execsnoop::event>(std::chrono::milliseconds(100), print);
-            if (!r && r.error() != EINTR) {
-                std::fprintf(stderr, "execsnoop: polling the ring buffer failed: %s\n", r.message().c_str());
-                return 1;
+        // Everything runs on one event loop: the events as a coroutine
+        // stream, Ctrl-C and SIGTERM through a signalfd, the loss report
+        // and the output flush on a timer, -d as a one-shot timer.
+        bpfxx::event_loop loop;
+        bpfxx::stream<execsnoop::event> events(loop, skel.maps.events.reader());
+        loop.spawn([&]() -> bpfxx::task<> {
+            while (const execsnoop::event* e = co_await events.next()) {
+                if (print(*e) && opt.first_event) {
+                    loop.stop();
+                    co_return;
+                }
             }
+        }());
+        loop.on_signal(SIGINT, [&] { loop.stop(); });
+        loop.on_signal(SIGTERM, [&] { loop.stop(); });
+        loop.every(std::chrono::milliseconds(100), [&] {
             report_losses(false);
             std::fflush(stdout);
-        }
+        });
+        if (opt.duration > 0) loop.after(std::chrono::duration<double>(opt.duration), [&] { loop.stop(); });
+        loop.run();
+        std::fflush(stdout);
         report_losses(true);
     } catch (const bpfxx::error& e) {
         std::fprintf(stderr, "execsnoop: %s\n", e.what());
