@@ -86,6 +86,22 @@ protected:
         received_.store(expected + 1, std::memory_order_release);
     }
 
+    // Runs `loop` while `program` produces `total` records into a buffer
+    // of `room` records (120 s at most: a hang fails instead of waiting
+    // for ctest), then checks the producer.
+    void run_with_producer(bpfxx::event_loop& loop, const char* program, u64 room) {
+        loop.after(120s, [&] { loop.stop(); });
+        auto t = producer(program, 20000, room);
+        loop.run();
+        abandon_ = true;
+        t.join();
+        EXPECT_EQ(producer_error_, "");
+    }
+    void expect_all_in_order() {
+        EXPECT_EQ(received_.load(), total);
+        EXPECT_EQ(first_bad_, ~u64{0}) << "first record out of order or torn: " << first_bad_;
+    }
+
     void TearDown() override { abandon_ = true; }
 
     std::optional<bpfxx::loaded_object> lo_;
@@ -102,14 +118,8 @@ TEST_F(Streams, RingBufferThroughAnEventLoopCallback) {
         take(r);
         if (received_ == total) loop.stop();
     });
-    loop.after(120s, [&] { loop.stop(); });  // a hang fails, it does not wait for ctest
-    auto t = producer("to_ring", 20000, streams::ring_bytes / 24 - 1);
-    loop.run();
-    abandon_ = true;
-    t.join();
-    EXPECT_EQ(producer_error_, "");
-    EXPECT_EQ(received_.load(), total);
-    EXPECT_EQ(first_bad_, ~u64{0}) << "first record out of order or torn: " << first_bad_;
+    run_with_producer(loop, "to_ring", streams::ring_bytes / 24 - 1);
+    expect_all_in_order();
     EXPECT_EQ(rb.available(), 0u);
 }
 
@@ -124,14 +134,8 @@ TEST_F(Streams, RingBufferThroughACoroutineStream) {
         }
         loop.stop();
     }());
-    loop.after(120s, [&] { loop.stop(); });
-    auto t = producer("to_ring", 20000, streams::ring_bytes / 24 - 1);
-    loop.run();
-    abandon_ = true;
-    t.join();
-    EXPECT_EQ(producer_error_, "");
-    EXPECT_EQ(received_.load(), total);
-    EXPECT_EQ(first_bad_, ~u64{0}) << "first record out of order or torn: " << first_bad_;
+    run_with_producer(loop, "to_ring", streams::ring_bytes / 24 - 1);
+    expect_all_in_order();
 }
 
 TEST_F(Streams, PerfBufferThroughAnEventLoopCallback) {
@@ -158,12 +162,7 @@ TEST_F(Streams, PerfBufferThroughAnEventLoopCallback) {
     };
     loop.consume_as<record>(pb, handle);
     loop.every(2ms, [&] { pb.consume_as<record>(handle); });
-    loop.after(120s, [&] { loop.stop(); });
-    auto t = producer("to_perf", 20000, room);
-    loop.run();
-    abandon_ = true;
-    t.join();
-    EXPECT_EQ(producer_error_, "");
+    run_with_producer(loop, "to_perf", room);
     EXPECT_EQ(count, total);
     EXPECT_EQ(torn, 0u);
     EXPECT_EQ(duplicates, 0u);

@@ -162,7 +162,10 @@ TEST_F(PerfRing, CountsLostSamplesAndSkipsOtherRecords) {
 
 TEST_F(PerfRing, GivesUpOnARecordThatCannotComeFromTheKernel) {
     ring.sample("kept");
-    ring.other(9, 0);  // size 0 would loop forever
+    std::vector<std::byte> zero(8);  // a sample header claiming size 0: taking it would loop forever
+    const u32 type = 9;
+    std::memcpy(zero.data(), &type, 4);
+    ring.write(zero);
     ring.sample("unread");
     EXPECT_EQ(consume(), 1u);
     EXPECT_EQ(core.malformed(), 1u);

@@ -30,13 +30,7 @@
 
 namespace {
 
-using bpfxx::u32;
-using bpfxx::u64;
-using bpfxx::detail::ring_buffer_core;
-using bpfxx::detail::ringbuf_busy_bit;
-using bpfxx::detail::ringbuf_discard_bit;
-using bpfxx::detail::ringbuf_record_size;
-using bpfxx::testing_support::fake_ring;
+using namespace bpfxx::testing_support;  // fake_ring, u32, u64, ring_buffer_core, ringbuf_*
 
 std::string text(std::span<const std::byte> s) { return {reinterpret_cast<const char*>(s.data()), s.size()}; }
 

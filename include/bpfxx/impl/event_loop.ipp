@@ -61,7 +61,7 @@ BPFXX_DECL event_loop::~event_loop() {
         frames_.pop_back();
         f.destroy(f.address);
     }
-    for (source* s : sources_) remove(source_id{s->id});
+    while (!sources_.empty()) remove(source_id{sources_.back()->id});
     collect();
     posted_.clear();
 }
