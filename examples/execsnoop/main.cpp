@@ -200,7 +200,7 @@ int main(int argc, char** argv) {
                     co_return;
                 }
             }
-        }());
+        });
         loop.on_signal(SIGINT, [&] { loop.stop(); });
         loop.on_signal(SIGTERM, [&] { loop.stop(); });
         loop.every(std::chrono::milliseconds(100), [&] {

@@ -5,7 +5,8 @@
 //     bpfxx::task<> consume(bpfxx::stream<event>& events) {
 //         while (auto e = co_await events.next()) print(*e);
 //     }
-//     loop.spawn(consume(events));
+//     loop.spawn(consume(events));              // a coroutine function's task
+//     loop.spawn([&]() -> bpfxx::task<> { ... });  // or a lambda, not its call
 //     loop.run();
 //
 // The stack does not grow with the number of awaits, with or without the
@@ -163,6 +164,16 @@ task<T> task_promise<T>::get_return_object() noexcept {
 }
 inline task<void> task_promise<void>::get_return_object() noexcept {
     return task<void>(std::coroutine_handle<task_promise<void>>::from_promise(*this));
+}
+}  // namespace detail
+
+namespace detail {
+// What event_loop::spawn(F) runs: a coroutine whose frame holds the
+// closure (parameters are copied into the frame), so the coroutine the
+// closure makes can use its captures until it ends.
+template <class F>
+task<void> call_and_await(F f) {
+    co_await f();
 }
 }  // namespace detail
 

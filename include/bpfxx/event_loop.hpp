@@ -41,6 +41,8 @@ class task;
 namespace detail {
 
 struct task_promise_base;
+template <class F>
+task<void> call_and_await(F f);
 
 // A move-only type-erased `void()` callable (std::function copies, and
 // costs <functional>'s include).
@@ -161,10 +163,24 @@ public:
         posted_.emplace_back(std::forward<F>(f));
     }
 
-    // Starts coroutine `t` (a bpfxx::task, include <bpfxx/coroutine.hpp>) at the
-    // next turn of the loop. The loop owns it from now on: it is destroyed
-    // when it finishes, or by the loop's destructor wherever it is
-    // suspended. An exception it lets out comes out of run().
+    // Starts a coroutine (include <bpfxx/coroutine.hpp>) at the next turn
+    // of the loop. The loop owns it from now on: it is destroyed when it
+    // finishes, or by the loop's destructor wherever it is suspended. An
+    // exception it lets out comes out of run().
+    //
+    // Give a lambda itself, not its call: the loop keeps the closure, and
+    // with it the captures, alive as long as the coroutine runs:
+    //     loop.spawn([&]() -> bpfxx::task<> { ... });
+    // A lambda coroutine's captures live in the closure object, not in the
+    // coroutine frame, so spawn([&]() -> task<> { ... }()) would leave the
+    // coroutine reading a destroyed temporary.
+    template <class F>
+        requires std::is_invocable_v<F&>
+    void spawn(F f) {
+        spawn(detail::call_and_await(std::move(f)));
+    }
+    // A task made already: from a coroutine function whose parameters it
+    // copied into its frame (not a capturing lambda's call, see above).
     template <class T>
     void spawn(task<T> t) {
         using handle = typename task<T>::handle_type;

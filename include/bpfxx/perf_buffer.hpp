@@ -181,6 +181,12 @@ public:
         for (const auto& r : rings_) ids.push_back(r.cpu);
         return ids;
     }
+    // The perf event fd of the index-th ring (in cpus() order), as
+    // libbpf's perf_buffer__buffer_fd: to watch or re-store it by hand.
+    // -1 past the end.
+    [[nodiscard]] int event_fd(std::size_t index) const noexcept {
+        return index < rings_.size() ? rings_[index].event.get() : -1;
+    }
     // Bytes written by the kernel and not yet consumed, over all rings.
     [[nodiscard]] std::size_t available() const noexcept {
         std::size_t n = 0;

@@ -6,7 +6,7 @@
 //     bpfxx::stream<event> events(loop, skel.maps.events.reader());
 //     loop.spawn([&]() -> bpfxx::task<> {
 //         while (const event* e = co_await events.next()) print(*e);
-//     }());
+//     });
 //     loop.run();
 //
 // next() views the record in place (a perf sample that is misaligned for T

@@ -133,7 +133,7 @@ TEST_F(Streams, RingBufferThroughACoroutineStream) {
             if (received_ == total) break;
         }
         loop.stop();
-    }());
+    });
     run_with_producer(loop, "to_ring", streams::ring_bytes / 24 - 1);
     expect_all_in_order();
 }
@@ -215,7 +215,7 @@ TEST_F(Streams, AStreamStoppedMidwayReleasesEverything) {
                     co_await bpfxx::sleep_for(loop, 1h);
                 }
             }
-        }());
+        });
         std::vector<std::byte> packet(64);
         bpfxx::test_run_options o;
         o.data = packet;

@@ -146,6 +146,23 @@ TEST(Task, ADroppedTaskDestroysItsFrame) {
     EXPECT_EQ(destroyed, 1);
 }
 
+TEST(Task, ASpawnedLambdaKeepsItsCapturesUntilItEnds) {
+    // A lambda coroutine's captures live in the closure, not the frame:
+    // spawn(lambda) must keep the closure alive while the coroutine waits.
+    event_loop loop;
+    std::string seen;
+    {
+        const std::string text(100, 'x');  // on the heap: reading a destroyed copy is an ASan finding
+        loop.spawn([text, &seen, &loop]() -> task<void> {
+            co_await bpfxx::sleep_for(loop, 5ms);
+            seen = text;
+        });
+    }
+    loop.run();
+    EXPECT_EQ(seen, std::string(100, 'x'));
+    EXPECT_EQ(loop.coroutines(), 0u);
+}
+
 TEST(Stream, DeliversRecordsInOrderThroughASpawnedCoroutine) {
     event_loop loop;
     memory_source source(page_size());
@@ -157,7 +174,7 @@ TEST(Stream, DeliversRecordsInOrderThroughASpawnedCoroutine) {
             seen.push_back(r->seq);
             if (seen.size() == 100) loop.stop();
         }
-    }());
+    });
     u64 next = 0;
     // The producer runs on the loop too: 10 records every millisecond.
     loop.every(1ms, [&] {
@@ -194,7 +211,7 @@ TEST(Stream, AMillionRecordsInOrderWithoutGrowingTheStack) {
             if (++received == total) break;
         }
         loop.stop();
-    }());
+    });
     auto producer = loop.every(100us, fill);
     loop.run();
     loop.remove(producer);
@@ -217,7 +234,7 @@ TEST(Stream, ShortRecordsAreSkippedAndCounted) {
             seen.push_back(r->seq);
             if (seen.size() == 2) events.close();
         }
-    }());
+    });
     loop.run_for(200ms);
     EXPECT_EQ(seen, (std::vector<u64>{7, 8}));
     EXPECT_EQ(events.short_records(), 2u);
@@ -232,7 +249,7 @@ TEST(Stream, CloseResumesAWaitingCoroutineWithNull) {
     loop.spawn([&]() -> task<void> {
         const record* r = co_await events.next();  // nothing comes
         ended = r == nullptr;
-    }());
+    });
     loop.after(10ms, [&] { events.close(); });
     loop.run();
     EXPECT_TRUE(ended);
@@ -258,7 +275,7 @@ TEST(Stream, DestroyingTheLoopCancelsSuspendedCoroutinesCleanly) {
         loop.spawn([&]() -> task<void> {
             counted c(&alive);
             (void)co_await inner();
-        }());
+        });
         loop.run_for(20ms);
         EXPECT_EQ(alive, 2);  // both frames suspended, waiting for a record
         EXPECT_EQ(loop.coroutines(), 1u);
@@ -273,7 +290,7 @@ TEST(Stream, ASpawnedCoroutinesExceptionComesOutOfRun) {
     loop.spawn([&]() -> task<void> {
         while (const record* r = co_await events.next())
             if (r->seq == 3) throw std::runtime_error("record 3");
-    }());
+    });
     for (u64 i = 0; i < 5; ++i) source.produce(i);
     try {
         loop.run();
@@ -298,7 +315,7 @@ TEST(Stream, ASuspendedTaskChainResumesWhenRecordsArrive) {
     loop.spawn([&]() -> task<void> {
         for (int i = 0; i < 3; ++i) values.push_back(co_await inner());
         loop.stop();
-    }());
+    });
     u64 seq = 1;
     loop.every(2ms, [&] { source.produce(seq++); });
     loop.run();

@@ -142,23 +142,64 @@ public:
 
     // f(std::span<const std::byte>) for each sample now in the ring, in
     // order; stops after f returns false. A sample is consumed once f
-    // returns or throws. Returns the number of samples f was called for.
+    // returns or throws (the tail is published after each). Returns the
+    // number of samples f was called for. The same walk as front()/pop(),
+    // in one loop with the positions in registers.
     template <class F>
         requires ring_buffer_callback<F, std::span<const std::byte>>
     std::size_t consume(F&& f) {
         pop();  // a sample front() returned goes first
+        if (head_ == nullptr) return 0;
+        const std::byte* const data = data_;
+        const u64 mask = mask_;
         std::size_t delivered = 0;
-        std::span<const std::byte> sample;
-        while (front(sample)) {
-            bool more;
-            {
-                const pop_on_exit guard{this};
-                more = call_consumer(f, sample);
+        u64 tail = load(tail_, __ATOMIC_RELAXED);
+        for (;;) {
+            const u64 head = load(head_, __ATOMIC_ACQUIRE);
+            if (head == tail) return delivered;
+            if (head - tail > mask + 1 || (head - tail) % 8 != 0 || tail % 8 != 0) {
+                give_up(head);
+                return delivered;
             }
-            ++delivered;
-            if (!more) break;
+            while (tail != head) {
+                // 8-aligned positions in a ring of a multiple of 8 bytes:
+                // a header never wraps.
+                const std::byte* header = data + (tail & mask);
+                u32 type;
+                u16 size;
+                std::memcpy(&type, header, 4);
+                std::memcpy(&size, header + 6, 2);
+                if (size < perf_header_size || size % 8 != 0 || size > head - tail) {
+                    give_up(head);
+                    return delivered;
+                }
+                const std::byte* record = contiguous(tail, size);
+                tail += size;
+                if (type == perf_record_sample && size >= perf_sample_data_offset) {
+                    u32 length;
+                    std::memcpy(&length, record + perf_header_size, 4);
+                    if (length > size - perf_sample_data_offset) {
+                        ++malformed_;
+                        store(tail_, tail);
+                        continue;
+                    }
+                    bool more;
+                    {
+                        const publish_on_exit guard{tail_, tail};
+                        more = call_consumer(f, std::span<const std::byte>(record + perf_sample_data_offset, length));
+                    }
+                    ++delivered;
+                    if (!more) return delivered;
+                } else {
+                    if (type == perf_record_lost && size >= perf_lost_record_size) {
+                        u64 lost;
+                        std::memcpy(&lost, record + perf_header_size + 8, 8);
+                        lost_ += lost;
+                    }
+                    store(tail_, tail);
+                }
+            }
         }
-        return delivered;
     }
 
     // Bytes the kernel has written and the reader not yet consumed.
@@ -173,9 +214,10 @@ public:
     [[nodiscard]] u64 malformed() const noexcept { return malformed_; }
 
 private:
-    struct pop_on_exit {
-        perf_ring_core* ring;
-        ~pop_on_exit() { ring->pop(); }
+    struct publish_on_exit {
+        u64* tail;
+        u64 position;
+        ~publish_on_exit() { store(tail, position); }
     };
 
     // The ring's contents are no longer trustworthy: hand everything back.
