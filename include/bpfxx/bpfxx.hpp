@@ -31,3 +31,4 @@
 #include <bpfxx/sys/mmap.hpp>
 #include <bpfxx/sys/perf_event.hpp>
 #include <bpfxx/tracefs.hpp>
+#include <bpfxx/user_ring_buffer.hpp>

@@ -206,6 +206,12 @@ BPFXX_METHOD long snprintf(char* str, u32 str_size, const char* fmt, u64* data, 
 BPFXX_METHOD long loop(u32 nr_loops, void* callback_fn, void* callback_ctx, u64 flags) {  // 5.17
     return detail::call_helper<181, long>(nr_loops, callback_fn, callback_ctx, flags);
 }
+BPFXX_METHOD long dynptr_read(void* dst, u32 len, const void* src, u32 offset, u64 flags) {  // 5.19
+    return detail::call_helper<201, long>(dst, len, src, offset, flags);
+}
+BPFXX_METHOD long user_ringbuf_drain(void* map, void* callback_fn, void* ctx, u64 flags) {  // 6.1
+    return detail::call_helper<209, long>(map, callback_fn, ctx, flags);
+}
 
 } // namespace bpfxx::helper
 

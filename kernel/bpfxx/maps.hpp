@@ -600,6 +600,51 @@ private:
     }
 };
 
+// struct bpf_dynptr (5.19): what a user ring buffer hands each sample as.
+// Opaque; read it with read_sample().
+struct alignas(8) dynptr {
+    u64 opaque[2];
+};
+
+// BPF_MAP_TYPE_USER_RINGBUF (6.1): records user space writes
+// (bpfxx::user_ring_buffer) and programs drain. Bytes as for ring_buffer.
+//
+//     long take(bpfxx::dynptr* sample, state* s) {
+//         command c;
+//         if (bpfxx::read_sample(sample, c) == 0) s->sum += c.value;
+//         return 0;  // 1 stops the drain
+//     }
+//     requests.drain(&take, &s);
+template <u32 Bytes>
+struct user_ring_buffer {
+    static_assert(detail::power_of_two(Bytes) && Bytes % 4096 == 0,
+                  "a ring buffer's size must be a power of two and a multiple of 4096");
+
+    int (*type)[static_cast<int>(map_type::user_ringbuf)];
+    int (*max_entries)[Bytes];
+
+    static constexpr map_type kind() { return map_type::user_ringbuf; }
+    static constexpr u32 size() { return Bytes; }
+
+    // Calls callback(sample, ctx) for each submitted sample, oldest first,
+    // until it returns 1 or the ring is empty; the number of samples
+    // drained, or a negative errno (-EBUSY: another drain is running). The
+    // callback must be a function (a captureless lambda converts with
+    // unary +), which becomes a subprogram.
+    template <typename Ctx>
+    BPFXX_METHOD long drain(long (*callback)(dynptr* sample, Ctx* ctx), Ctx* ctx) {
+        return helper::user_ringbuf_drain(this, reinterpret_cast<void*>(callback), ctx, 0);
+    }
+};
+
+// Copies the first sizeof(T) bytes of a sample into `out`: 0, or a
+// negative errno when the sample is shorter.
+template <typename T>
+BPFXX_METHOD long read_sample(const dynptr* sample, T& out) {
+    static_assert(__is_trivially_copyable(T), "a sample is read as a trivially copyable type");
+    return helper::dynptr_read(&out, sizeof(T), sample, 0, 0);
+}
+
 } // namespace bpfxx
 
 #undef BPFXX_HASH_MAP_MEMBERS_

@@ -11,8 +11,9 @@
 #   3 loader    object, loader
 #   4 handles   attach, attach_options, introspect, net, test_run, testing(/),
 #               tracefs, link, map, map_kinds
-#   5 streams   ring_buffer, perf_buffer, event_loop, coroutine, stream,
-#               detail/ring_buffer_core, detail/perf_buffer_core
+#   5 streams   ring_buffer, perf_buffer, user_ring_buffer, event_loop,
+#               coroutine, stream, detail/ring_buffer_core,
+#               detail/perf_buffer_core, detail/user_ring_core
 #   6 skeleton  skeleton
 #   7 umbrella  bpfxx.hpp, impl/src.hpp
 #
@@ -24,7 +25,7 @@ function(layer_of rel out)
     set(l 7)
   elseif(rel STREQUAL "skeleton.hpp")
     set(l 6)
-  elseif(rel MATCHES "^(ring_buffer|perf_buffer|event_loop|coroutine|stream)\\.hpp$|^detail/(ring_buffer|perf_buffer)_core\\.hpp$")
+  elseif(rel MATCHES "^(ring_buffer|perf_buffer|user_ring_buffer|event_loop|coroutine|stream)\\.hpp$|^detail/(ring_buffer|perf_buffer|user_ring)_core\\.hpp$")
     set(l 5)
   elseif(rel MATCHES "^(attach|attach_options|introspect|net|test_run|testing|tracefs|link|map|map_kinds)\\.hpp$|^testing/")
     set(l 4)

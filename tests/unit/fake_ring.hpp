@@ -85,6 +85,8 @@ public:
     u64 producer() const { return std::atomic_ref<u64>(const_cast<u64&>(producer_)).load(); }
     void set_consumer(u64 v) { consumer_ = v; }
     void set_producer(u64 v) { producer_ = v; }
+    u64* consumer_position() { return &consumer_; }
+    u64* producer_position() { return &producer_; }
     std::byte* data() const { return data_; }
     std::byte* at(u64 pos) const { return data_ + (pos & (capacity_ - 1)); }
     std::size_t capacity() const { return capacity_; }

@@ -21,3 +21,4 @@
 #include <bpfxx/impl/ring_buffer.ipp>
 #include <bpfxx/impl/skeleton.ipp>
 #include <bpfxx/impl/tracefs.ipp>
+#include <bpfxx/impl/user_ring_buffer.ipp>
