@@ -621,6 +621,28 @@ namespace btf {
     return detail::btf_sanitize::sanitizer(in, report).run();
 }
 
+namespace datasec_edit {  // internal to this header
+
+// The blob edits the DATASEC rewrites below share: a u32 at a byte offset,
+// where a type's record starts, and a DATASEC's secinfos written back.
+inline void put(std::vector<std::byte>& blob, std::size_t offset, std::uint32_t v) {
+    std::memcpy(blob.data() + offset, &v, sizeof v);
+}
+inline std::size_t record_at(const btf& view, std::uint32_t id) {
+    return static_cast<std::size_t>(view.record(id).data() - view.raw().data());
+}
+// Writes `vars` as the secinfos of the DATASEC whose record starts at `at`
+// (after its 12-byte header: {type, offset, size} each).
+inline void write_secinfos(std::vector<std::byte>& blob, std::size_t at, const std::vector<var_secinfo>& vars) {
+    for (std::size_t i = 0; i < vars.size(); ++i) {
+        put(blob, at + 12 + i * 12, vars[i].type);
+        put(blob, at + 16 + i * 12, vars[i].offset);
+        put(blob, at + 20 + i * 12, vars[i].size);
+    }
+}
+
+}  // namespace datasec_edit
+
 // clang leaves DATASEC sizes and variable offsets for the linker to fill
 // in (0); the kernel rejects them. Like libbpf, take them from the ELF
 // section and symbols, and sort the variables by offset. `blob` is
@@ -661,12 +683,12 @@ inline void fix_datasecs(std::vector<std::byte>& blob, const elf::file& elf) {
         if (first == in_sections.end() || (*first)->section != section || (*first)->name != name) return nullptr;
         return *first;
     };
+    namespace edit = datasec_edit;
     std::vector<var_secinfo> vars;
     for (const auto& [id, sec] : datasecs) {
         auto t = view.type(id);
-        auto at = static_cast<std::size_t>(view.record(id).data() - view.raw().data());
-        auto put = [&](std::size_t off, std::uint32_t v) { std::memcpy(blob.data() + off, &v, sizeof v); };
-        if (t.size() == 0) put(at + 8, static_cast<std::uint32_t>(sec->size));
+        const auto at = edit::record_at(view, id);
+        if (t.size() == 0) edit::put(blob, at + 8, static_cast<std::uint32_t>(sec->size));
         vars.clear();
         for (auto v : t.secinfos()) {
             auto var = view.type(v.type);
@@ -677,11 +699,7 @@ inline void fix_datasecs(std::vector<std::byte>& blob, const elf::file& elf) {
             vars.push_back(v);
         }
         std::sort(vars.begin(), vars.end(), [](const auto& x, const auto& y) { return x.offset < y.offset; });
-        for (std::size_t i = 0; i < vars.size(); ++i) {
-            put(at + 12 + i * 12, vars[i].type);
-            put(at + 16 + i * 12, vars[i].offset);
-            put(at + 20 + i * 12, vars[i].size);
-        }
+        edit::write_secinfos(blob, at, vars);
     }
 }
 
@@ -697,10 +715,9 @@ void allocate_extern_datasec(std::vector<std::byte>& blob, std::string_view name
     btf view{detail::bytes(blob), nullptr, trusted};
     auto id = view.find(name, kind::datasec);
     if (!id) return;
-    auto put = [&](std::size_t off, std::uint32_t v) { std::memcpy(blob.data() + off, &v, sizeof v); };
-    auto at_of = [&](std::uint32_t t) { return static_cast<std::size_t>(view.record(t).data() - view.raw().data()); };
-    const auto at = at_of(*id);
-    put(at + 8, size);
+    namespace edit = datasec_edit;
+    const auto at = edit::record_at(view, *id);
+    edit::put(blob, at + 8, size);
     std::vector<var_secinfo> vars;
     for (auto v : view.type(*id).secinfos()) {
         auto var = view.type(v.type);
@@ -708,18 +725,14 @@ void allocate_extern_datasec(std::vector<std::byte>& blob, std::string_view name
             const auto [offset, bytes] = place(var.name());
             v.offset = offset;
             v.size = bytes;
-            put(at_of(v.type) + 12, static_cast<std::uint32_t>(linkage::global));
+            edit::put(blob, edit::record_at(view, v.type) + 12, static_cast<std::uint32_t>(linkage::global));
         }
         vars.push_back(v);
     }
     std::sort(vars.begin(), vars.end(), [](const auto& x, const auto& y) {
         return x.offset != y.offset ? x.offset < y.offset : x.type < y.type;
     });
-    for (std::size_t i = 0; i < vars.size(); ++i) {
-        put(at + 12 + i * 12, vars[i].type);
-        put(at + 16 + i * 12, vars[i].offset);
-        put(at + 20 + i * 12, vars[i].size);
-    }
+    edit::write_secinfos(blob, at, vars);
 }
 
 
@@ -732,20 +745,21 @@ inline void allocate_ksyms_datasec(std::vector<std::byte>& blob, std::uint32_t i
     btf view{detail::bytes(blob), nullptr, trusted};
     auto id = view.find(".ksyms", kind::datasec);
     if (!id) return;
-    auto put = [&](std::size_t off, std::uint32_t v) { std::memcpy(blob.data() + off, &v, sizeof v); };
-    auto at_of = [&](std::uint32_t t) { return static_cast<std::size_t>(view.record(t).data() - view.raw().data()); };
-    const auto at = at_of(*id);
-    std::uint32_t i = 0;
+    namespace edit = datasec_edit;
+    std::vector<var_secinfo> vars;
     for (auto v : view.type(*id).secinfos()) {
         if (view.type(v.type).kind() == kind::var) {
-            put(at_of(v.type) + 8, int_type);
-            put(at_of(v.type) + 12, static_cast<std::uint32_t>(linkage::global));
+            const auto var_at = edit::record_at(view, v.type);
+            edit::put(blob, var_at + 8, int_type);
+            edit::put(blob, var_at + 12, static_cast<std::uint32_t>(linkage::global));
         }
-        put(at + 16 + i * 12, i * 4);
-        put(at + 20 + i * 12, 4);
-        ++i;
+        v.offset = static_cast<std::uint32_t>(vars.size() * 4);
+        v.size = 4;
+        vars.push_back(v);
     }
-    put(at + 8, i * 4);
+    const auto at = edit::record_at(view, *id);
+    edit::write_secinfos(blob, at, vars);
+    edit::put(blob, at + 8, static_cast<std::uint32_t>(vars.size() * 4));
 }
 
 

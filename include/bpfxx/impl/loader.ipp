@@ -329,12 +329,17 @@ private:
         }
     }
 
+    // Found once per load: place() asks for it at every .kconfig access.
     std::size_t kconfig_map_index() const {
-        const auto& maps = obj_->maps();
-        for (std::size_t i = 0; i < maps.size(); ++i)
-            if (maps[i].global == global_section::kconfig) return i;
-        return maps.size();
+        if (!kconfig_index_) {
+            const auto& maps = obj_->maps();
+            std::size_t i = 0;
+            while (i < maps.size() && maps[i].global != global_section::kconfig) ++i;
+            kconfig_index_ = i;
+        }
+        return *kconfig_index_;
     }
+    mutable std::optional<std::size_t> kconfig_index_;
     const map_definition* kconfig_map() const {
         const auto i = kconfig_map_index();
         return i < obj_->maps().size() ? &obj_->maps()[i] : nullptr;
