@@ -59,6 +59,14 @@ public:
         return core_.consume(f);
     }
 
+    // consume() for at most `n` records; the rest stays for the next call
+    // (and gets no new wakeup: call again before waiting).
+    template <class F>
+        requires ring_buffer_callback<F, std::span<const std::byte>>
+    std::size_t consume_n(std::size_t n, F&& f) {
+        return core_.consume_n(n, f);
+    }
+
     // f(const T&) for every record of at least sizeof(T) bytes, viewed in
     // place (T is the struct the BPF program submits, shared through a
     // header). Shorter records are consumed without a call and counted in

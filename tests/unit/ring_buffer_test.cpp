@@ -52,6 +52,16 @@ protected:
     }
 };
 
+TEST_F(RingBufferCore, ConsumeNTakesAtMostN) {
+    for (const char* r : {"1", "2", "3", "4", "5"}) ring.output(r);
+    auto take = [&](std::span<const std::byte> r) { got.push_back(text(r)); };
+    EXPECT_EQ(core.consume_n(0, take), 0u);
+    EXPECT_EQ(core.consume_n(2, take), 2u);
+    EXPECT_EQ(core.consume_n(10, take), 3u);
+    EXPECT_EQ(got, (std::vector<std::string>{"1", "2", "3", "4", "5"}));
+    EXPECT_EQ(ring.consumer(), ring.producer());
+}
+
 TEST_F(RingBufferCore, DoubleMappingAliasesTheDataPages) {
     ring.data()[ring.capacity() + 5] = std::byte{0x5a};
     EXPECT_EQ(ring.data()[5], std::byte{0x5a});

@@ -183,6 +183,20 @@ public:
         }
     }
 
+    // consume() for at most `n` records (libbpf's ring_buffer__consume_n):
+    // a bound on one turn's work when several rings share a thread. What
+    // is left gets no new wakeup: call again.
+    template <class F>
+        requires ring_buffer_callback<F, std::span<const std::byte>>
+    std::size_t consume_n(std::size_t n, F&& f) {
+        if (n == 0) return 0;
+        std::size_t left = n;
+        return consume([&](std::span<const std::byte> record) {
+            const bool more = call_consumer(f, record);
+            return more && --left != 0;
+        });
+    }
+
     // f(const T&) for each record of at least sizeof(T) bytes, viewed in
     // place; shorter records are consumed, not delivered, and counted in
     // short_records(). Returns the number of records f was called for.
